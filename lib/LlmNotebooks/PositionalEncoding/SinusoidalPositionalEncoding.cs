@@ -1,0 +1,97 @@
+namespace LlmNotebooks.PositionalEncoding;
+
+/// <summary>
+/// The fixed sinusoidal positional encoding of Vaswani et al. 2017, "Attention Is All You Need" (arXiv:1706.03762), §3.5:
+/// PE(pos, 2i) = sin(pos · ω_i), PE(pos, 2i+1) = cos(pos · ω_i), with ω_i = base^(−2i/dModel) and base = 10000.
+/// Each (sin, cos) pair is a point on a circle turning at frequency ω_i, so PE(pos + k) is a rotation of PE(pos)
+/// that depends only on k (see <see cref="OffsetMatrix"/>).
+/// </summary>
+public static class SinusoidalPositionalEncoding
+{
+    /// <summary>The base of the geometric frequency progression used by the paper: 10000.</summary>
+    public const double DefaultBase = 10000.0;
+
+    /// <summary>Angular frequencies ω_i = base^(−2i/dModel) for i = 0 … dModel/2 − 1, in radians per position.</summary>
+    /// <param name="dModel">Model width; must be even and ≥ 2.</param>
+    /// <param name="base">Frequency base; finite and &gt; 1 (the paper uses 10000).</param>
+    /// <returns>Shape [dModel / 2].</returns>
+    /// <exception cref="ArgumentOutOfRangeException">dModel odd or &lt; 2; base not finite or ≤ 1.</exception>
+    public static double[] Frequencies(int dModel, double @base = DefaultBase)
+    {
+        Guard.EvenPositive(dModel);
+        CheckBase(@base);
+        var omega = new double[dModel / 2];
+        for (int i = 0; i < omega.Length; i++) omega[i] = Math.Pow(@base, -2.0 * i / dModel);
+        return omega;
+    }
+
+    /// <summary>The encoding of one position, computed in double precision.</summary>
+    /// <param name="position">Position index, ≥ 0.</param>
+    /// <param name="dModel">Model width; even and ≥ 2.</param>
+    /// <param name="base">Frequency base; finite and &gt; 1.</param>
+    /// <returns>Shape [dModel]: [sin(pos·ω_0), cos(pos·ω_0), sin(pos·ω_1), cos(pos·ω_1), …].</returns>
+    /// <exception cref="ArgumentOutOfRangeException">position &lt; 0; dModel odd or &lt; 2; base not finite or ≤ 1.</exception>
+    public static double[] Vector(int position, int dModel, double @base = DefaultBase)
+    {
+        Guard.NonNegative(position);
+        var omega = Frequencies(dModel, @base);
+        var pe = new double[dModel];
+        for (int i = 0; i < omega.Length; i++)
+        {
+            (pe[2 * i], pe[2 * i + 1]) = Math.SinCos(position * omega[i]);
+        }
+        return pe;
+    }
+
+    /// <summary>The encodings of positions 0 … seqLen − 1, as added to token embeddings in the Transformer.</summary>
+    /// <param name="seqLen">Number of positions; ≥ 1.</param>
+    /// <param name="dModel">Model width; even and ≥ 2.</param>
+    /// <param name="base">Frequency base; finite and &gt; 1.</param>
+    /// <returns>Shape [seqLen, dModel], float32 (computed in double, then rounded once).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">seqLen &lt; 1; dModel odd or &lt; 2; base not finite or ≤ 1.</exception>
+    public static float[,] Table(int seqLen, int dModel, double @base = DefaultBase)
+    {
+        Guard.Positive(seqLen);
+        var omega = Frequencies(dModel, @base);
+        var table = new float[seqLen, dModel];
+        for (int pos = 0; pos < seqLen; pos++)
+            for (int i = 0; i < omega.Length; i++)
+            {
+                var (sin, cos) = Math.SinCos(pos * omega[i]);
+                table[pos, 2 * i] = (float)sin;
+                table[pos, 2 * i + 1] = (float)cos;
+            }
+        return table;
+    }
+
+    /// <summary>
+    /// The fixed linear map M_k with PE(pos + k) = M_k · PE(pos) for every pos: block-diagonal, one 2×2 rotation
+    /// [[cos kω_i, sin kω_i], [−sin kω_i, cos kω_i]] per (sin, cos) pair (from the angle-addition identities).
+    /// It is what lets attention "attend by relative positions" (Vaswani et al. 2017, §3.5).
+    /// </summary>
+    /// <param name="k">Offset in positions; any integer (negative rotates backwards).</param>
+    /// <param name="dModel">Model width; even and ≥ 2.</param>
+    /// <param name="base">Frequency base; finite and &gt; 1.</param>
+    /// <returns>Shape [dModel, dModel], double precision.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">dModel odd or &lt; 2; base not finite or ≤ 1.</exception>
+    public static double[,] OffsetMatrix(int k, int dModel, double @base = DefaultBase)
+    {
+        var omega = Frequencies(dModel, @base);
+        var m = new double[dModel, dModel];
+        for (int i = 0; i < omega.Length; i++)
+        {
+            var (sin, cos) = Math.SinCos(k * omega[i]);
+            m[2 * i, 2 * i] = cos;
+            m[2 * i, 2 * i + 1] = sin;
+            m[2 * i + 1, 2 * i] = -sin;
+            m[2 * i + 1, 2 * i + 1] = cos;
+        }
+        return m;
+    }
+
+    private static void CheckBase(double @base, string name = "base")
+    {
+        if (!double.IsFinite(@base) || @base <= 1)
+            throw new ArgumentOutOfRangeException(name, @base, $"{name} must be a finite number > 1; got {@base}.");
+    }
+}
