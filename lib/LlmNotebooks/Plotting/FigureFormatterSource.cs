@@ -1,0 +1,46 @@
+namespace LlmNotebooks.Plotting;
+
+/// <summary>
+/// Tells .NET Interactive how to display a <see cref="Figure"/> without this library referencing
+/// Microsoft.DotNet.Interactive.Formatting: the Formatter looks for an attribute named
+/// <c>TypeFormatterSourceAttribute</c> with a <c>FormatterSourceType</c> property, creates that type, calls its
+/// <c>CreateTypeFormatters()</c> and uses every returned object that has <c>MimeType</c>, <c>Type</c> and
+/// <c>bool Format(object, TextWriter)</c> (dotnet/interactive, Formatter.TryRegisterFromConventionBasedFormatterSources).
+/// </summary>
+public sealed class FigureFormatterSource
+{
+    /// <summary>The formatters for <see cref="Figure"/>: one, for text/html.</summary>
+    public IEnumerable<object> CreateTypeFormatters() => [new FigureHtmlFormatter()];
+
+    /// <summary>Writes <see cref="Figure.ToHtml"/>.</summary>
+    public sealed class FigureHtmlFormatter
+    {
+        /// <summary>The MIME type produced.</summary>
+        public string MimeType => "text/html";
+
+        /// <summary>The type formatted.</summary>
+        public Type Type => typeof(Figure);
+
+        /// <summary>Writes the figure's HTML; returns false for anything that is not a <see cref="Figure"/>.</summary>
+        public bool Format(object instance, TextWriter writer)
+        {
+            if (instance is not Figure figure) return false;
+            writer.Write(figure.ToHtml());
+            return true;
+        }
+    }
+}
+
+/// <summary>
+/// Marks a type as displayed by a formatter source. .NET Interactive matches this attribute by name (convention), so
+/// it is declared here rather than referenced from Microsoft.DotNet.Interactive.Formatting.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = true)]
+public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
+{
+    /// <summary>The type whose <c>CreateTypeFormatters()</c> returns the formatters.</summary>
+    public Type FormatterSourceType { get; } = formatterSourceType;
+
+    /// <summary>MIME types to produce by default, most preferred first.</summary>
+    public string[]? PreferredMimeTypes { get; set; }
+}
