@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Formatting;
 using Microsoft.DotNet.Interactive.PackageManagement;
 
 namespace LlmNotebooks.Notebooks;
@@ -19,6 +20,12 @@ public static class KernelFactory
     public const string CSharpKernelName = "csharp";
 
     private static readonly ConcurrentDictionary<string, Assembly> LoadedExtensionAssemblies = new(StringComparer.Ordinal);
+
+    static KernelFactory()
+    {
+        // As the dotnet-interactive tool does for Jupyter and VS Code: a string displays as plain text, not as HTML.
+        Formatter.SetPreferredMimeTypesFor(typeof(string), PlainTextFormatter.MimeType);
+    }
 
     /// <summary>Creates a fresh kernel. Dispose it after the notebook.</summary>
     public static CompositeKernel Create()

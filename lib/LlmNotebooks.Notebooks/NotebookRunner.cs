@@ -139,8 +139,12 @@ public sealed class NotebookRunner
             {
                 switch (e)
                 {
-                    case DisplayedValueUpdated updated when updated.ValueId is not null && _indexByValueId.TryGetValue(updated.ValueId, out var index):
-                        element.Outputs[index] = new DisplayElement(Data(updated));
+                    case DisplayedValueUpdated updated:
+                        // Replaces the output it updates (e.g. NuGet's "Installing…" → "Installed Packages"). An update
+                        // whose id was never displayed is dropped, as Jupyter does with update_display_data (measured
+                        // with the 1.0.712001 kernel: display(x).Update(y) sends a new id, and the editors keep x).
+                        if (updated.ValueId is not null && _indexByValueId.TryGetValue(updated.ValueId, out var index))
+                            element.Outputs[index] = new DisplayElement(Data(updated));
                         break;
                     case ReturnValueProduced value:
                         var rv = new ReturnValueElement { ExecutionOrder = element.ExecutionOrder };
@@ -153,7 +157,7 @@ public sealed class NotebookRunner
                     case StandardErrorValueProduced stderr:
                         AddStream("stderr", Text(stderr));
                         break;
-                    case DisplayEvent display: // DisplayedValueProduced, or an update whose original we did not see
+                    case DisplayedValueProduced display:
                         if (display.ValueId is not null) _indexByValueId[display.ValueId] = element.Outputs.Count;
                         element.Outputs.Add(new DisplayElement(Data(display)));
                         break;
