@@ -45,9 +45,9 @@ public sealed record Gpt3TableD1Row(
 public sealed record Gpt3DatasetRow(string Dataset, double QuantityTokens, double WeightInTrainingMix, double EpochsElapsedFor300BTokens)
 {
     /// <summary>
-    /// Epochs implied by the other two columns: weight · trainingTokens / quantity. Matches the printed epochs for
-    /// Common Crawl (0.439 vs 0.44) and Books2 (0.436 vs 0.43) but not for WebText2 (3.47 vs 2.9), Books1 (2.0 vs 1.9)
-    /// or Wikipedia (3.0 vs 3.4); the paper does not say how its column was computed.
+    /// Epochs implied by the other two columns: weight · trainingTokens / quantity. Rounds to the printed epochs only for
+    /// Common Crawl (0.439 → 0.44); Books2 gives 0.436 (printed 0.43), Books1 2.0 (1.9), WebText2 3.47 (2.9) and
+    /// Wikipedia 3.0 (3.4). The paper does not say how its column was computed.
     /// </summary>
     /// <param name="trainingTokens">Total training tokens, &gt; 0; the paper's 300e9 by default.</param>
     /// <returns>Passes over this dataset.</returns>

@@ -66,13 +66,16 @@ public static class ModelMemory
         if (parameters < 0)
             throw new ArgumentOutOfRangeException(nameof(parameters), parameters, $"parameters must be ≥ 0; got {parameters}.");
         int bits = BitsPerElement(precision);
-        // ⌈N·bits/8⌉ without forming N·bits (which overflows for N near Int64.MaxValue / 32).
-        long whole = parameters / 8 * bits;
-        long rest = parameters % 8 * bits;
-        long bytes = whole + (rest + 7) / 8;
-        if (whole < 0 || bytes < 0)
-            throw new ArgumentOutOfRangeException(nameof(parameters), parameters, "parameters is too large: the byte count overflows Int64.");
-        return bytes;
+        // ⌈N·bits/8⌉ = (N/8)·bits + ⌈(N mod 8)·bits/8⌉, so that N·bits is never formed (it overflows for N > Int64.MaxValue / 32).
+        try
+        {
+            return checked(parameters / 8 * bits + (parameters % 8 * bits + 7) / 8);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(parameters), parameters,
+                $"parameters is too large: {parameters} weights at {bits} bits overflow Int64 bytes.");
+        }
     }
 
     /// <summary>Weight memory of <paramref name="parameters"/> at fp32, fp16, int8 and int4.</summary>
