@@ -13,7 +13,7 @@ namespace LlmNotebooks.Handouts;
 /// </summary>
 public sealed partial class HandoutRenderer(WebAssets assets)
 {
-    private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
+    private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Use<DisplayMathExtension>().Build();
 
     /// <summary>The page for <paramref name="document"/>; <paramref name="sourceName"/> is shown in the footer.</summary>
     public string Render(InteractiveDocument document, string sourceName)

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace LlmNotebooks.Notebooks.Tests;
+
+/// <summary>
+/// Opens each handout in headless Chromium (Debian's, driven by Playwright for .NET) with every request that is not a
+/// file: or data: URL aborted, and checks what a reader would see: every chart drawn as SVG, all math typeset by KaTeX
+/// (no raw <c>$$</c>, <c>\(</c> or <c>\[</c> left, no KaTeX error), no console errors, and no attempt to reach a network host.
+/// </summary>
+[Collection(HandoutsCollection.Name)]
+public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public static TheoryData<string> Notebooks() => Repo.Notebooks();
+
+    public async Task InitializeAsync()
+    {
+        var chromium = System.Environment.GetEnvironmentVariable("CHROMIUM_PATH")
+                       ?? new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists)
+                       ?? throw new InvalidOperationException(
+                           "Chromium was not found. The handout tests open the handouts in it: on Debian/Ubuntu run " +
+                           "`sudo apt-get install chromium` (or `sudo .ci/install-test-deps`), or set CHROMIUM_PATH.");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public async Task Opens_offline_with_charts_drawn_math_typeset_and_no_errors(string notebook)
+    {
+        var path = handouts.HandoutPath(notebook);
+        Assert.True(File.Exists(path), $"No handout for {notebook}: {handouts.Results.GetValueOrDefault(notebook)?.Detail}");
+        var page = await OpenOfflineAsync(path);
+
+        await page.Page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))",
+            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+
+        Assert.Empty(page.Blocked);
+        Assert.Empty(page.Errors);
+        Assert.Equal(facts.GetProperty("figures").GetInt32(), facts.GetProperty("drawn").GetInt32());
+        Assert.Equal(0, facts.GetProperty("katexErrors").GetInt32());
+        Assert.Empty(facts.GetProperty("rawMath").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(facts.GetProperty("katex").GetInt32() > 0, "A notebook writes its formulas in LaTeX; none was typeset.");
+        Assert.Equal(0, facts.GetProperty("errorOutputs").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_index_lists_eight_questions_in_English_and_Chinese_and_its_links_resolve()
+    {
+        var page = await OpenOfflineAsync(Path.Combine(handouts.Output, "index.html"));
+        var items = await page.Page.Locator("ol > li").AllInnerTextsAsync();
+        Assert.Equal(8, items.Count);
+        Assert.All(items, text => Assert.Matches(@"\?[\s\S]*\p{IsCJKUnifiedIdeographs}", text));
+        foreach (var href in await page.Page.Locator("ol a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
+            Assert.True(File.Exists(Path.Combine(handouts.Output, href)), $"index.html links to missing {href}");
+        Assert.Empty(page.Errors);
+        Assert.Empty(page.Blocked);
+    }
+
+    [Fact]
+    public async Task The_checks_catch_a_broken_page()
+    {
+        // Guards the guards: a page with raw math, an undrawn chart, a script error and a CDN request fails every check.
+        var path = Path.Combine(handouts.Output, "broken-page-probe.html");
+        File.WriteAllText(path, """
+            <!DOCTYPE html><html><head><meta charset="utf-8"><script src="https://cdn.example.com/lib.js"></script></head>
+            <body><article><p>$$x^2$$ and \(y\)</p><div class="llmnb-figure"></div>
+            <div class="outputs"><pre class="error">boom</pre></div><script>undefinedFunction();</script></article></body></html>
+            """);
+        try
+        {
+            var page = await OpenOfflineAsync(path);
+            var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+            Assert.Contains("https://cdn.example.com/lib.js", page.Blocked);
+            Assert.Contains(page.Errors, e => e.Contains("undefinedFunction"));
+            Assert.Equal(1, facts.GetProperty("figures").GetInt32());
+            Assert.Equal(0, facts.GetProperty("drawn").GetInt32());
+            Assert.Equal(0, facts.GetProperty("katex").GetInt32());
+            Assert.Equal(1, facts.GetProperty("errorOutputs").GetInt32());
+            Assert.Contains(facts.GetProperty("rawMath").EnumerateArray(), e => e.GetString()!.Contains("$$x^2$$"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed record OpenPage(IPage Page, List<string> Errors, List<string> Blocked);
+
+    private async Task<OpenPage> OpenOfflineAsync(string path)
+    {
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { Offline = true });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        var blocked = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") lock (errors) errors.Add("console: " + m.Text); };
+        page.PageError += (_, e) => { lock (errors) errors.Add("page error: " + e); };
+        await page.RouteAsync("**/*", async route =>
+        {
+            var url = route.Request.Url;
+            if (url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal))
+                await route.ContinueAsync();
+            else
+            {
+                lock (blocked) blocked.Add(url);
+                await route.AbortAsync();
+            }
+        });
+        await page.GotoAsync(new Uri(path).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = 60_000 });
+        return new OpenPage(page, errors, blocked);
+    }
+
+    private const string FactsScript = """
+        () => {
+          const article = document.querySelector('article') || document.body;
+          const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+            acceptNode: n => n.parentElement.closest('pre, code, script, style, .katex, .llmnb-figure')
+              ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT });
+          const rawMath = [];
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const t = n.textContent;
+            if (/\$\$|\\\(|\\\[|\\begin\{|\$\\[a-zA-Z]/.test(t)) rawMath.push(t.trim().slice(0, 120));
+          }
+          return {
+            figures: document.querySelectorAll('.llmnb-figure').length,
+            drawn: [...document.querySelectorAll('.llmnb-figure')].filter(f => f.querySelector('svg.main-svg')).length,
+            katex: document.querySelectorAll('.katex').length,
+            katexErrors: document.querySelectorAll('.katex-error').length,
+            errorOutputs: document.querySelectorAll('.outputs pre.error').length,
+            rawMath
+          };
+        }
+        """;
+}

@@ -1,0 +1,68 @@
+using LlmNotebooks.Handouts;
+
+namespace LlmNotebooks.Notebooks.Tests;
+
+public sealed class HandoutBuilderTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "llmnb-builder-" + Guid.NewGuid().ToString("N"));
+    private string Notebooks => Path.Combine(_root, "notebooks");
+    private string Output => Path.Combine(_root, "out");
+
+    public HandoutBuilderTests()
+    {
+        Directory.CreateDirectory(Notebooks);
+        File.Copy(Path.Combine(Repo.NotebooksFolder, "questions.json"), Path.Combine(Notebooks, "questions.json"));
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Renders_markdown_math_code_and_outputs_into_one_offline_page()
+    {
+        File.Copy(Repo.Fixture("render.ipynb"), Path.Combine(Notebooks, "render.ipynb"));
+        var results = await Builder().BuildAsync(Notebooks, Output);
+
+        var result = Assert.Single(results);
+        Assert.True(result.Succeeded, result.Detail);
+        var html = File.ReadAllText(Path.Combine(Output, "render.html"));
+        Assert.Contains("<title>Render fixture / 渲染</title>", html);
+        Assert.Contains("<span class=\"math\">\\(x_i^2 &lt; y\\)</span>", html);   // inline math kept for KaTeX, escaped
+        Assert.Contains("<span class=\"math\">\\[\\mathrm{softmax}", html);      // one-line $$…$$ is display math, as in Jupyter
+        Assert.Contains("<table>", html);                                         // pipe table
+        Assert.Contains("text with &lt;b&gt;tags&lt;/b&gt; &amp; ampersands", html); // stdout escaped
+        Assert.Contains("<span id=\"raw-html\">kept as HTML</span>", html);       // text/html kept
+        Assert.Contains("interpolated 2", html);                                  // return value
+        Assert.Contains("class=\"language-csharp\"", html);
+        Assert.Contains("katex.render", html);
+        Assert.DoesNotContain("plotly", html, StringComparison.OrdinalIgnoreCase); // no chart → plotly.js not inlined
+        Assert.DoesNotContain("<script src=", html);
+        Assert.DoesNotContain("<link ", html);
+        Assert.Contains("href=\"render.html\"", File.ReadAllText(Path.Combine(Output, "index.html")));
+    }
+
+    [Fact]
+    public async Task A_failing_notebook_leaves_the_previous_handout_untouched()
+    {
+        File.Copy(Repo.Fixture("basics.ipynb"), Path.Combine(Notebooks, "basics.ipynb"));
+        Directory.CreateDirectory(Output);
+        var previous = Path.Combine(Output, "basics.html");
+        File.WriteAllText(previous, "the good handout from an earlier run");
+
+        var result = Assert.Single(await Builder().BuildAsync(Notebooks, Output));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("cell 5: System.InvalidOperationException: boom on purpose", result.Detail);
+        Assert.Equal("the good handout from an earlier run", File.ReadAllText(previous));
+        Assert.Empty(Directory.GetFiles(Output, "*.tmp"));
+        Assert.Contains("FAILED", HandoutBuilder.Summary([result]));
+    }
+
+    [Fact]
+    public async Task A_filter_that_matches_nothing_is_an_error()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Builder().BuildAsync(Notebooks, Output, filter: "no-such"));
+        Assert.Contains("no-such", e.Message);
+    }
+
+    private static HandoutBuilder Builder() => new(new NotebookRunner(), new HandoutRenderer(WebAssets.Load()), TextWriter.Null);
+}
