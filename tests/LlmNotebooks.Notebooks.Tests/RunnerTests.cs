@@ -50,6 +50,33 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task Library_figures_and_tables_display_as_html_through_the_convention_formatter()
+    {
+        // The library does not reference .NET Interactive; its formatters are found by the attribute's name.
+        var config = new DirectoryInfo(AppContext.BaseDirectory).Name; // debug or release, as this test build
+        var library = Path.Combine(Repo.Root, "artifacts", "bin", "LlmNotebooks", config, "LlmNotebooks.dll");
+        var versions = NotebookHygieneTests.CentralVersions();
+        var setup = string.Join("\n", new[] { "System.Numerics.Tensors", "Microsoft.ML.Tokenizers" }
+            .Select(p => $"#r \"nuget: {p}, {versions[p]}\"").Append($"#r \"{library}\"").Append("using LlmNotebooks.Plotting;"));
+        var notebook = Path.Combine(Path.GetTempPath(), $"llmnb-formatters-{Guid.NewGuid():N}.ipynb");
+        File.WriteAllText(notebook, Fixtures.Notebook(setup, "Chart.Line(new[] { 1.0, 4, 9 }).WithTitle(\"squares\")",
+            "Table.From(new[] { new { Token = \"the\", P = 0.5 } })"));
+        try
+        {
+            var run = await new NotebookRunner().RunAsync(notebook);
+            Assert.True(run.Succeeded, run.FirstFailure?.Error);
+            string Html(int cell) => run.Document.Elements[cell].Outputs.OfType<ReturnValueElement>().Single().Data["text/html"].ToString()!;
+            Assert.Contains("class=\"llmnb-figure\"", Html(1));
+            Assert.Contains("\"squares\"", Html(1));
+            Assert.Contains("<table class=\"llmnb-table\"><thead><tr><th>Token</th><th>P</th>", Html(2));
+        }
+        finally
+        {
+            File.Delete(notebook);
+        }
+    }
+
+    [Fact]
     public async Task A_cell_over_the_time_limit_is_abandoned_and_later_cells_are_skipped()
     {
         var run = await new NotebookRunner { CellTimeout = TimeSpan.FromMilliseconds(500) }.RunAsync(Repo.Fixture("timeout.ipynb"));

@@ -10,11 +10,11 @@ namespace LlmNotebooks.Plotting;
 /// A plotly.js figure (traces + layout, the documented JSON schema: https://plotly.com/javascript/reference/) built
 /// without Plotly.NET, so it needs no FSharp.Core and displays in VS Code Polyglot Notebooks, Jupyter's .NET kernel
 /// and the offline handouts alike. Display it as a cell's last value or with <c>display(figure)</c>: .NET Interactive
-/// finds <see cref="FigureFormatterSource"/> by convention and renders <see cref="ToHtml"/>.
+/// finds <see cref="HtmlFormatterSource{T}"/> by convention and renders <see cref="ToHtml"/>.
 /// Figures are values: every <c>With…</c> method returns a new figure.
 /// </summary>
-[TypeFormatterSource(typeof(FigureFormatterSource), PreferredMimeTypes = ["text/html"])]
-public sealed class Figure
+[TypeFormatterSource(typeof(HtmlFormatterSource<Figure>), PreferredMimeTypes = ["text/html"])]
+public sealed class Figure : IHtmlDisplay
 {
     /// <summary>The plotly.js version the HTML loads in an editor and the handouts inline (what Plotly.NET 6.0.0 embeds).</summary>
     public const string PlotlyJsVersion = "2.28.0";
