@@ -64,6 +64,20 @@ public static class Matrices
         return MultiplyUnchecked(a, b);
     }
 
+    /// <summary>A copy of one row, e.g. a single query vector out of a random matrix.</summary>
+    /// <param name="m">Shape [rows, cols], rows and cols ≥ 1.</param>
+    /// <param name="row">Row index in [0, rows).</param>
+    /// <returns>Shape [cols].</returns>
+    /// <exception cref="ArgumentException">m is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">row outside [0, rows).</exception>
+    public static float[] Row(float[,] m, int row)
+    {
+        Array2D.CheckNotEmpty(m);
+        if (row < 0 || row >= m.GetLength(0))
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"row must lie in [0, {m.GetLength(0)}); got {row}.");
+        return Array2D.Row(m, row).ToArray();
+    }
+
     /// <summary>max over all entries of |a − b| (the L∞ distance), computed in double.</summary>
     /// <param name="a">Shape [rows, cols]; finite.</param>
     /// <param name="b">Same shape as a; finite.</param>

@@ -159,6 +159,40 @@ public static class SinusoidalPositionalEncoding
         return worst;
     }
 
+    /// <summary>
+    /// Scores of one query and one key vector when the sinusoidal encoding is added to them (absolute positions):
+    /// S[m, n] = (q + PE(m)) · (k + PE(n)) = q·k + q·PE(n) + PE(m)·k + PE(m)·PE(n). Only the last term depends on
+    /// n − m alone; the cross terms depend on the absolute positions, so S is not constant along diagonals
+    /// (compare <see cref="RotaryEmbedding.ScoreMatrix"/>). Computed in double.
+    /// </summary>
+    /// <param name="q">Query vector, shape [dModel]; finite; dModel even and ≥ 2.</param>
+    /// <param name="k">Key vector, shape [dModel]; finite.</param>
+    /// <param name="positions">Number of positions m, n = 0 … positions − 1; ≥ 1.</param>
+    /// <param name="base">Frequency base; finite and &gt; 1.</param>
+    /// <returns>Shape [positions, positions] (query position m, key position n).</returns>
+    /// <exception cref="ArgumentException">q's length odd or &lt; 2; k's length differs from q's; a NaN/Inf entry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">positions &lt; 1; base not finite or ≤ 1.</exception>
+    public static double[,] AdditiveScoreMatrix(ReadOnlySpan<float> q, ReadOnlySpan<float> k, int positions, double @base = DefaultBase)
+    {
+        Guard.Positive(positions);
+        int dModel = q.Length;
+        if (dModel < 2 || dModel % 2 != 0)
+            throw new ArgumentException($"q.Length (dModel) must be even and ≥ 2 (it is split into pairs); got {dModel}.", nameof(q));
+        var table = Table(positions, dModel, @base);
+        if (k.Length != dModel) throw new ArgumentException($"k must have the length of q ({dModel}); got {k.Length}.", nameof(k));
+        Guard.AllFinite(q);
+        Guard.AllFinite(k);
+        var s = new double[positions, positions];
+        for (int m = 0; m < positions; m++)
+            for (int n = 0; n < positions; n++)
+            {
+                double dot = 0;
+                for (int j = 0; j < dModel; j++) dot += ((double)q[j] + table[m, j]) * ((double)k[j] + table[n, j]);
+                s[m, n] = dot;
+            }
+        return s;
+    }
+
     private static void CheckBase(double @base, string name = "base")
     {
         if (!double.IsFinite(@base) || @base <= 1)

@@ -20,6 +20,8 @@ public class MatricesTests
         float[,] b = { { 1, 2.5f }, { 0, 4 } };
         Assert.Equal(new[] { 0.5, 3.0 }, Matrices.RowMaxAbsDifference(a, b));
         Assert.Equal(3.0, Matrices.MaxAbsDifference(a, b));
+        Assert.Equal(new float[] { 3, 4 }, Matrices.Row(a, 1));
+        Assert.Equal("row", Assert.Throws<ArgumentOutOfRangeException>(() => Matrices.Row(a, 2)).ParamName);
     }
 
     [Fact]

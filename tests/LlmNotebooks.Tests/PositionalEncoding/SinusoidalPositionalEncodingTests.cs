@@ -46,7 +46,7 @@ public class SinusoidalPositionalEncodingTests
             {
                 double s = 0;
                 for (int c = 0; c < dModel; c++) s += m[r, c] * p[c];
-                Assert.Equal(target[r], s, 9);
+                Assert.Equal(target[r], s, 1e-9);
             }
         });
     }
@@ -67,8 +67,8 @@ public class SinusoidalPositionalEncodingTests
         Gen.Int[0, 2000].Select(Gen.Int[-300, 300]).Sample((p, k) =>
         {
             if (p + k < 0) return;
-            Assert.Equal(SinusoidalPositionalEncoding.RelativeDot(k, 64), SinusoidalPositionalEncoding.Dot(p, p + k, 64), 9);
-            Assert.Equal(SinusoidalPositionalEncoding.RelativeDot(k, 64), SinusoidalPositionalEncoding.RelativeDot(-k, 64), 12);
+            Assert.Equal(SinusoidalPositionalEncoding.RelativeDot(k, 64), SinusoidalPositionalEncoding.Dot(p, p + k, 64), 1e-9);
+            Assert.Equal(SinusoidalPositionalEncoding.RelativeDot(k, 64), SinusoidalPositionalEncoding.RelativeDot(-k, 64), 1e-12);
         });
     }
 
@@ -112,6 +112,26 @@ public class SinusoidalPositionalEncodingTests
         Assert.Equal("positions", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.OffsetMaxError(1, 0, 4)).ParamName);
         Assert.Equal("dModel", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.OffsetMaxError(1, 4, 5)).ParamName);
         Assert.Equal("positionB", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.Dot(1, -1, 4)).ParamName);
+    }
+
+    [Fact]
+    public void Additive_scores_expand_into_content_and_position_terms_and_are_not_relative()
+    {
+        float[] q = [0.5f, -1f, 0.25f, 2f], k = [1f, 0.5f, -0.75f, 0.1f];
+        var s = SinusoidalPositionalEncoding.AdditiveScoreMatrix(q, k, 30);
+        double Dot(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Zip(b, (x, y) => x * y).Sum();
+        double[] qd = [.. q.Select(v => (double)v)], kd = [.. k.Select(v => (double)v)];
+        var pe7 = SinusoidalPositionalEncoding.Vector(7, 4);
+        var pe3 = SinusoidalPositionalEncoding.Vector(3, 4);
+        // S[7, 3] = q·k + q·PE(3) + PE(7)·k + PE(7)·PE(3)
+        Assert.Equal(Dot(qd, kd) + Dot(qd, pe3) + Dot(pe7, kd) + Dot(pe7, pe3), s[7, 3], 6);
+        Assert.True(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(s) > 0.5);
+        // With q = k = 0 only PE(m)·PE(n) is left, a function of n − m: constant along diagonals.
+        var pure = SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 30);
+        Assert.InRange(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(pure), 0, 1e-6);
+        Assert.Equal("q", Assert.Throws<ArgumentException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[3], new float[3], 4)).ParamName);
+        Assert.Equal("positions", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 0)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[2], 4)).ParamName);
     }
 
     [Theory]
