@@ -52,7 +52,7 @@ public sealed class LearnedPositionalEmbedding
     {
         if (seqLen < 1 || seqLen > NCtx)
             throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen,
-                $"seqLen must lie in [1, nCtx = {NCtx}]: a learned table has no row for position {NCtx} or later; got {seqLen}.");
+                $"seqLen must lie in [1, nCtx = {NCtx}] (no row for position {NCtx} or later); got {seqLen}.");
         var t = new float[seqLen, DModel];
         Array.Copy(_wpe, t, seqLen * DModel);
         return t;

@@ -1,3 +1,7 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LlmNotebooks.PositionalEncoding;
 
 /// <summary>
@@ -139,6 +143,7 @@ public static class SinusoidalPositionalEncoding
         Guard.Positive(positions);
         var omega = Frequencies(dModel, @base);
         var m = OffsetMatrix(k, dModel, @base);
+        ReadOnlySpan<double> rows = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, double>(ref MemoryMarshal.GetArrayDataReference(m)), m.Length);
         var pe = new double[dModel];
         var target = new double[dModel];
         double worst = 0;
@@ -151,8 +156,7 @@ public static class SinusoidalPositionalEncoding
             }
             for (int r = 0; r < dModel; r++)
             {
-                double mapped = 0; // full row of M_k · PE(p), not just the 2×2 block
-                for (int c = 0; c < dModel; c++) mapped += m[r, c] * pe[c];
+                double mapped = TensorPrimitives.Dot(rows.Slice(r * dModel, dModel), pe); // full row of M_k · PE(p), not just the 2×2 block
                 worst = Math.Max(worst, Math.Abs(mapped - target[r]));
             }
         }
