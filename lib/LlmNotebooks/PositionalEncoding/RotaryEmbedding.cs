@@ -118,6 +118,84 @@ public sealed class RotaryEmbedding
         return copy;
     }
 
+    /// <summary>
+    /// The attention scores of one query vector against one key vector placed at every pair of positions:
+    /// S[m, n] = ⟨R_m q, R_n k⟩ (RoFormer eq. 16). S is constant along each diagonal m − n = const (a Toeplitz matrix),
+    /// up to float32 rounding of the rotated vectors; the products are summed in double.
+    /// </summary>
+    /// <param name="q">Query head vector, shape [headDim]; finite.</param>
+    /// <param name="k">Key head vector, shape [headDim]; finite.</param>
+    /// <returns>Shape [MaxPositions, MaxPositions] (query position m, key position n).</returns>
+    /// <exception cref="ArgumentException">q or k not of length headDim, or with a NaN/Inf entry.</exception>
+    public double[,] ScoreMatrix(ReadOnlySpan<float> q, ReadOnlySpan<float> k)
+    {
+        if (q.Length != HeadDim) throw new ArgumentException($"q must have length headDim = {HeadDim}; got {q.Length}.", nameof(q));
+        if (k.Length != HeadDim) throw new ArgumentException($"k must have length headDim = {HeadDim}; got {k.Length}.", nameof(k));
+        Guard.AllFinite(q);
+        Guard.AllFinite(k);
+        var rq = new float[MaxPositions][];
+        var rk = new float[MaxPositions][];
+        for (int m = 0; m < MaxPositions; m++)
+        {
+            rq[m] = Rotate(q, m);
+            rk[m] = Rotate(k, m);
+        }
+        var s = new double[MaxPositions, MaxPositions];
+        for (int m = 0; m < MaxPositions; m++)
+            for (int n = 0; n < MaxPositions; n++)
+            {
+                double dot = 0;
+                for (int j = 0; j < HeadDim; j++) dot += (double)rq[m][j] * rk[n][j];
+                s[m, n] = dot;
+            }
+        return s;
+    }
+
+    /// <summary>
+    /// Reorders each head's coordinates from the interleaved layout to the rotate-half layout: y[i] = x[2i],
+    /// y[i + headDim/2] = x[2i + 1]. Then RotateHalf(y) is the same reordering of Interleaved(x), so the two pairings agree
+    /// after this permutation. Hugging Face's convert_llama_weights_to_hf.py applies it to the rows of Meta's wq and wk
+    /// (its <c>permute</c> function) so that the rotate-half code reproduces Meta's interleaved model.
+    /// </summary>
+    /// <param name="x">Head vectors side by side, shape [nHead · headDim].</param>
+    /// <param name="headDim">Dimension of one head; even and ≥ 2.</param>
+    /// <returns>A new array, shape [nHead · headDim].</returns>
+    /// <exception cref="ArgumentOutOfRangeException">headDim odd or &lt; 2.</exception>
+    /// <exception cref="ArgumentException">x.Length is 0 or not a multiple of headDim.</exception>
+    public static float[] ToRotateHalfLayout(ReadOnlySpan<float> x, int headDim) => Relayout(x, headDim, toRotateHalf: true);
+
+    /// <summary>The inverse of <see cref="ToRotateHalfLayout"/>: y[2i] = x[i], y[2i + 1] = x[i + headDim/2] for each head.</summary>
+    /// <param name="x">Head vectors side by side in the rotate-half layout, shape [nHead · headDim].</param>
+    /// <param name="headDim">Dimension of one head; even and ≥ 2.</param>
+    /// <returns>A new array, shape [nHead · headDim].</returns>
+    /// <exception cref="ArgumentOutOfRangeException">headDim odd or &lt; 2.</exception>
+    /// <exception cref="ArgumentException">x.Length is 0 or not a multiple of headDim.</exception>
+    public static float[] ToInterleavedLayout(ReadOnlySpan<float> x, int headDim) => Relayout(x, headDim, toRotateHalf: false);
+
+    private static float[] Relayout(ReadOnlySpan<float> x, int headDim, bool toRotateHalf)
+    {
+        Guard.EvenPositive(headDim);
+        if (x.Length == 0 || x.Length % headDim != 0)
+            throw new ArgumentException($"x.Length must be a positive multiple of headDim = {headDim}; got {x.Length}.", nameof(x));
+        int half = headDim / 2;
+        var y = new float[x.Length];
+        for (int head = 0; head < x.Length; head += headDim)
+            for (int i = 0; i < half; i++)
+            {
+                if (toRotateHalf)
+                {
+                    y[head + i] = x[head + 2 * i];
+                    y[head + i + half] = x[head + 2 * i + 1];
+                }
+                else
+                {
+                    y[head + 2 * i] = x[head + i];
+                    y[head + 2 * i + 1] = x[head + i + half];
+                }
+            }
+        return y;
+    }
+
     private int CheckPosition(int position, string name = "position") =>
         position >= 0 && position < MaxPositions
             ? position

@@ -33,7 +33,7 @@ public class RotaryEmbeddingTests
             {
                 double a = Dot(rope.Rotate(q, m), rope.Rotate(k, n));
                 double b = Dot(rope.Rotate(q, m + shift), rope.Rotate(k, n + shift));
-                Assert.Equal(a, b, 4);
+                Assert.Equal(a, b, 1e-4); // absolute tolerance: a rounding-digits check flips when a and b straddle a boundary
             });
     }
 
@@ -53,6 +53,62 @@ public class RotaryEmbeddingTests
         var b = half.Rotate(px, 7);
         for (int j = 0; j < d; j++) Assert.Equal(a[j], b[perm[j]], 6);
         Assert.NotEqual(a, half.Rotate(x, 7)); // without the permutation the numbers differ
+    }
+
+    [Fact]
+    public void Interleaved_matches_meta_llama_and_rotate_half_matches_hugging_face()
+    {
+        // x[j] = sin(0.3 j + 0.1), headDim 8, position 3, base 10000. References computed with PyTorch 1.13 (float32):
+        // Meta llama/model.py apply_rotary_emb (torch.view_as_complex over adjacent pairs times polar(1, m·θ)) and
+        // Hugging Face modeling_llama.py apply_rotary_pos_emb (x·cos + rotate_half(x)·sin with cat((freqs, freqs))).
+        float[] x = [.. Enumerable.Range(0, 8).Select(j => (float)Math.Sin(0.3 * j + 0.1))];
+        double[] meta = [-0.15378904, -0.37143275, 0.36677298, 0.99426723, 0.93314195, 1.02802622, 0.94387037, 0.81133169];
+        double[] hf = [-0.23481166, 0.07663134, 0.61554307, 0.83904171, -0.93982691, 1.07001019, 0.96519792, 0.81101722];
+        Assert.Equal(meta, new RotaryEmbedding(8, 4, pairing: RotaryPairing.Interleaved).Rotate(x, 3).Select(v => (double)v), new Tol(2e-6));
+        Assert.Equal(hf, new RotaryEmbedding(8, 4, pairing: RotaryPairing.RotateHalf).Rotate(x, 3).Select(v => (double)v), new Tol(2e-6));
+    }
+
+    [Fact]
+    public void Layout_conversion_turns_one_pairing_into_the_other()
+    {
+        // RotateHalf(ToRotateHalfLayout(x)) = ToRotateHalfLayout(Interleaved(x)), for two heads side by side.
+        var inter = new RotaryEmbedding(8, 64, pairing: RotaryPairing.Interleaved);
+        var half = new RotaryEmbedding(8, 64, pairing: RotaryPairing.RotateHalf);
+        Gen.Float[-2, 2].Array[16].Select(Gen.Int[0, 63]).Sample((x, m) =>
+        {
+            var a = x.ToArray();
+            inter.Apply(a, m);
+            var b = RotaryEmbedding.ToRotateHalfLayout(x, 8);
+            half.Apply(b, m);
+            var expected = RotaryEmbedding.ToRotateHalfLayout(a, 8);
+            for (int j = 0; j < 16; j++) Assert.Equal(expected[j], b[j], 1e-5f);
+            Assert.Equal(x, RotaryEmbedding.ToInterleavedLayout(RotaryEmbedding.ToRotateHalfLayout(x, 8), 8));
+        });
+        Assert.Equal(new float[] { 0, 2, 4, 6, 1, 3, 5, 7 }, RotaryEmbedding.ToRotateHalfLayout(new float[] { 0, 1, 2, 3, 4, 5, 6, 7 }, 8));
+    }
+
+    [Fact]
+    public void Score_matrix_is_constant_along_diagonals()
+    {
+        var rope = new RotaryEmbedding(16, 40);
+        var rng = new Random(3);
+        float[] q = [.. Enumerable.Range(0, 16).Select(_ => (float)rng.NextDouble() - 0.5f)];
+        float[] k = [.. Enumerable.Range(0, 16).Select(_ => (float)rng.NextDouble() - 0.5f)];
+        var s = rope.ScoreMatrix(q, k);
+        Assert.Equal(q.Zip(k, (a, b) => (double)a * b).Sum(), s[0, 0], 6); // m = n: the rotations cancel
+        Assert.Equal(s[5, 2], s[37, 34], 5);
+        Assert.InRange(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(s), 0, 1e-5);
+        Assert.True(Math.Abs(s[5, 2] - s[2, 5]) > 1e-3); // m − n = 3 and −3 differ: the score is not symmetric in m − n
+    }
+
+    [Fact]
+    public void Bad_layout_and_score_arguments_name_the_parameter()
+    {
+        Assert.Equal("headDim", Assert.Throws<ArgumentOutOfRangeException>(() => RotaryEmbedding.ToRotateHalfLayout(new float[6], 3)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => RotaryEmbedding.ToInterleavedLayout(new float[6], 4)).ParamName);
+        var rope = new RotaryEmbedding(4, 8);
+        Assert.Equal("q", Assert.Throws<ArgumentException>(() => rope.ScoreMatrix(new float[3], new float[4])).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentException>(() => rope.ScoreMatrix(new float[4], new float[] { 0, 0, float.NaN, 0 })).ParamName);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class SinusoidalPositionalEncodingTests
             {
                 double s = 0;
                 for (int c = 0; c < dModel; c++) s += m[r, c] * p[c];
-                Assert.Equal(target[r], s, 9);
+                Assert.Equal(target[r], s, 1e-9);
             }
         });
     }
@@ -58,6 +58,80 @@ public class SinusoidalPositionalEncodingTests
         for (int pos = 0; pos < 64; pos++)
             for (int i = 0; i < 16; i++)
                 Assert.Equal(1.0, table[pos, 2 * i] * (double)table[pos, 2 * i] + table[pos, 2 * i + 1] * (double)table[pos, 2 * i + 1], 6);
+    }
+
+    [Fact]
+    public void Dot_product_depends_only_on_the_offset_and_matches_the_closed_form()
+    {
+        // PE(p)·PE(p+k) = Σ_i [sin pω_i sin (p+k)ω_i + cos pω_i cos (p+k)ω_i] = Σ_i cos kω_i.
+        Gen.Int[0, 2000].Select(Gen.Int[-300, 300]).Sample((p, k) =>
+        {
+            if (p + k < 0) return;
+            Assert.Equal(SinusoidalPositionalEncoding.RelativeDot(k, 64), SinusoidalPositionalEncoding.Dot(p, p + k, 64), 1e-9);
+            Assert.Equal(SinusoidalPositionalEncoding.RelativeDot(k, 64), SinusoidalPositionalEncoding.RelativeDot(-k, 64), 1e-12);
+        });
+    }
+
+    [Fact]
+    public void Relative_dot_reference_values()
+    {
+        // dModel = 4: ω = [1, 0.01]; k = 1 → cos 1 + cos 0.01 = 0.5403023059 + 0.9999500004.
+        Assert.Equal(1.5402523063, SinusoidalPositionalEncoding.RelativeDot(1, 4), 10);
+        Assert.Equal(256.0, SinusoidalPositionalEncoding.RelativeDot(0, 512), 12); // dModel / 2 at k = 0
+        Assert.Equal(256.0, SinusoidalPositionalEncoding.Dot(37, 37, 512), 9);
+    }
+
+    [Fact]
+    public void Relative_dot_decays_but_not_monotonically()
+    {
+        // dModel 128, k = 0 … 100: the curve falls overall but rises again at some k (the fast frequencies oscillate).
+        var d = Enumerable.Range(0, 101).Select(k => SinusoidalPositionalEncoding.RelativeDot(k, 128)).ToArray();
+        Assert.True(d[100] < d[0] / 2);
+        Assert.Contains(Enumerable.Range(1, 100), k => d[k] > d[k - 1]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-7)]
+    [InlineData(500)]
+    public void Offset_max_error_over_many_positions_is_rounding_only(int k)
+    {
+        Assert.InRange(SinusoidalPositionalEncoding.OffsetMaxError(k, 2000, 128), 0, 1e-11);
+    }
+
+    [Fact]
+    public void Offset_max_error_detects_a_wrong_offset()
+    {
+        // A sanity check on the checker: M_1 applied to PE(p) is not PE(p + 2); at p = 0 the first pair is off by
+        // |sin 2 − sin 1| and |cos 2 − cos 1|, the largest being |cos 2 − cos 1| ≈ 0.9564.
+        var m1 = SinusoidalPositionalEncoding.OffsetMatrix(1, 4);
+        var pe0 = SinusoidalPositionalEncoding.Vector(0, 4);
+        var pe2 = SinusoidalPositionalEncoding.Vector(2, 4);
+        double mappedCos = m1[1, 0] * pe0[0] + m1[1, 1] * pe0[1];
+        Assert.Equal(Math.Abs(Math.Cos(2) - Math.Cos(1)), Math.Abs(mappedCos - pe2[1]), 12);
+        Assert.Equal("positions", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.OffsetMaxError(1, 0, 4)).ParamName);
+        Assert.Equal("dModel", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.OffsetMaxError(1, 4, 5)).ParamName);
+        Assert.Equal("positionB", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.Dot(1, -1, 4)).ParamName);
+    }
+
+    [Fact]
+    public void Additive_scores_expand_into_content_and_position_terms_and_are_not_relative()
+    {
+        float[] q = [0.5f, -1f, 0.25f, 2f], k = [1f, 0.5f, -0.75f, 0.1f];
+        var s = SinusoidalPositionalEncoding.AdditiveScoreMatrix(q, k, 30);
+        double Dot(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Zip(b, (x, y) => x * y).Sum();
+        double[] qd = [.. q.Select(v => (double)v)], kd = [.. k.Select(v => (double)v)];
+        var pe7 = SinusoidalPositionalEncoding.Vector(7, 4);
+        var pe3 = SinusoidalPositionalEncoding.Vector(3, 4);
+        // S[7, 3] = q·k + q·PE(3) + PE(7)·k + PE(7)·PE(3)
+        Assert.Equal(Dot(qd, kd) + Dot(qd, pe3) + Dot(pe7, kd) + Dot(pe7, pe3), s[7, 3], 6);
+        Assert.True(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(s) > 0.5);
+        // With q = k = 0 only PE(m)·PE(n) is left, a function of n − m: constant along diagonals.
+        var pure = SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 30);
+        Assert.InRange(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(pure), 0, 1e-6);
+        Assert.Equal("q", Assert.Throws<ArgumentException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[3], new float[3], 4)).ParamName);
+        Assert.Equal("positions", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 0)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[2], 4)).ParamName);
     }
 
     [Theory]
