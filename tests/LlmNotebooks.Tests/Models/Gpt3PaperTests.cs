@@ -130,6 +130,29 @@ public class Gpt3PaperTests
         Assert.Throws<ArgumentOutOfRangeException>(() => mix[0].ImpliedEpochs(double.NaN));
     }
 
+    [Fact]
+    public void Only_webtext2_epochs_contradict_its_weight_after_rounding()
+    {
+        // Weights printed as whole percents (±0.005), quantities in whole billions (±0.5e9), epochs to two significant figures.
+        // WebText2: 0.215 · 300 / 19.5 = 3.308 … 0.225 · 300 / 18.5 = 3.649, printed 2.9 (2.85 – 2.95): contradiction.
+        // Books1: 0.075 · 300 / 12.5 = 1.8 … 0.085 · 300 / 11.5 = 2.217 contains 1.9; Wikipedia: 0.025 · 300 / 3.5 = 2.143 … 0.035 · 300 / 2.5 = 4.2 contains 3.4.
+        var mix = Gpt3Paper.Table22;
+        var (low, high) = mix[1].ImpliedEpochsRange();
+        Assert.Equal(0.215 * 300 / 19.5, low, 12);
+        Assert.Equal(0.225 * 300 / 18.5, high, 12);
+        var books1 = mix[2].ImpliedEpochsRange();
+        Assert.Equal(1.8, books1.Low, 12);
+        Assert.Equal(0.085 * 300 / 11.5, books1.High, 12);
+        Assert.Equal([true, false, true, true, true], mix.Select(r => r.PrintedEpochsConsistentWithWeight));
+        Assert.Throws<ArgumentOutOfRangeException>(() => mix[0].ImpliedEpochsRange(0));
+        // A row whose printed epochs sit just outside the range is flagged; just inside is not.
+        var row = new Gpt3DatasetRow("x", 10e9, 0.10, 3.0);  // range 0.095·300/10.5 = 2.714 … 0.105·300/9.5 = 3.316
+        Assert.True(row.PrintedEpochsConsistentWithWeight);
+        Assert.False((row with { EpochsElapsedFor300BTokens = 3.4 }).PrintedEpochsConsistentWithWeight);  // 3.35 > 3.316
+        Assert.True((row with { EpochsElapsedFor300BTokens = 2.7 }).PrintedEpochsConsistentWithWeight);   // 2.75 ≥ 2.714
+        Assert.False((row with { EpochsElapsedFor300BTokens = 2.6 }).PrintedEpochsConsistentWithWeight);  // 2.65 < 2.714
+    }
+
     private static double RoundToSignificant(double x, int digits)
     {
         double scale = Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(x))) - digits + 1);

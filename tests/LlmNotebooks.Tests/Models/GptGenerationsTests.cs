@@ -39,6 +39,9 @@ public class GptGenerationsTests
         Assert.Equal("300B", Get("GPT-3").TrainingTokens);
         Assert.Equal("arXiv:2005.14165", Get("GPT-3").Reference);
         Assert.Equal("arXiv:2203.02155", Get("InstructGPT").Reference);
+        // InstructGPT fine-tunes the GPT-3 pre-trained models (arXiv:2203.02155 §3.5): its 175B has GPT-3 175B's shape.
+        Assert.Equal((t.NLayer, t.DModel, Gpt3Paper.NCtx), (Get("InstructGPT").Layers!.Value, Get("InstructGPT").DModel!.Value, Get("InstructGPT").Context!.Value));
+        Assert.Equal(Get("GPT-3").Parameters, Get("InstructGPT").Parameters);
         Assert.Equal("arXiv:2303.08774", Get("GPT-4").Reference);
     }
 

@@ -84,6 +84,64 @@ public class TokenizerComparisonTests(TiktokenFixture tok) : IClassFixture<Tikto
         Assert.Equal(4, TokenizerComparison.Compare([("gpt2", tok.Gpt2)], ["hello <|endoftext|> world"]).Single().Tokens);
     }
 
+    // OpenAI Cookbook, "How to count tokens with tiktoken", section 5: the token bytes of "お誕生日おめでとう".
+    // r50k_base (= gpt2): e3 81 | 8a | e8 aa | 95 | e7 94 9f | e6 97 | a5 | e3 81 | 8a | e3 82 | 81 | e3 81 a7 | e3 81 a8 | e3 81 86
+    // cl100k_base: e3 81 8a | e8 aa | 95 | e7 94 9f | e6 97 a5 | e3 81 8a | e3 82 81 | e3 81 a7 | e3 81 a8 e3 81 86
+    // o200k_base: e3 81 8a | e8 aa | 95 | e7 94 9f e6 97 a5 | e3 81 8a | e3 82 81 | e3 81 a7 | e3 81 a8 e3 81 86
+    [Fact]
+    public void Segments_merge_the_byte_pieces_of_a_character_as_in_the_cookbook()
+    {
+        const string text = "お誕生日おめでとう";
+        Assert.Equal(["お×2", "誕×2", "生", "日×2", "お×2", "め×2", "で", "と", "う"],
+            TokenizerComparison.Segments(tok.Gpt2, text).Select(s => s.ToString()));
+        Assert.Equal(["お", "誕×2", "生", "日", "お", "め", "で", "とう"],
+            TokenizerComparison.Segments(tok.Cl100k, text).Select(s => s.ToString()));
+        Assert.Equal(["お", "誕×2", "生日", "お", "め", "で", "とう"],
+            TokenizerComparison.Segments(tok.O200k, text).Select(s => s.ToString()));
+    }
+
+    [Fact]
+    public void Segments_cover_the_text_and_add_up_to_the_token_count()
+    {
+        string[] texts = ["antidisestablishmentarianism", "2 + 2 = 4", "大语言模型是如何演进的？", "var x = 1;\n    return x;", "😀 emoji"];
+        foreach (var (name, t) in tok.All)
+            foreach (var text in texts)
+            {
+                var segments = TokenizerComparison.Segments(t, text);
+                Assert.Equal(text, string.Concat(segments.Select(s => s.Text)));
+                Assert.Equal(t.CountTokens(text), segments.Sum(s => s.Tokens));
+                Assert.All(segments, s => Assert.True(s.Tokens >= 1 && s.Text.Length >= 1, name));
+            }
+        Assert.Throws<ArgumentException>(() => TokenizerComparison.Segments(tok.Gpt2, ""));
+        Assert.Throws<ArgumentNullException>(() => TokenizerComparison.Segments(null!, "x"));
+    }
+
+    [Fact]
+    public void Cjk_vocabulary_counts_match_the_raw_rank_files()
+    {
+        // Oracle: Python over the raw rank files in the Microsoft.ML.Tokenizers.Data.* packages (one base64 token per line,
+        // rank = line number), each token's bytes decoded with errors="replace" and its characters in U+4E00–U+9FFF counted.
+        Assert.Equal(new CjkVocabularyCount("gpt2", 50_257, 51, 4), TokenizerComparison.CountCjkVocabulary("gpt2", tok.Gpt2));
+        Assert.Equal(new CjkVocabularyCount("cl100k_base", 100_277, 868, 239), TokenizerComparison.CountCjkVocabulary("cl100k_base", tok.Cl100k));
+        Assert.Equal(new CjkVocabularyCount("o200k_base", 200_019, 7_563, 4_231), TokenizerComparison.CountCjkVocabulary("o200k_base", tok.O200k));
+    }
+
+    [Fact]
+    public void Cjk_vocabulary_count_on_a_hand_made_vocabulary()
+    {
+        // ranks: 0 "a", 1 "中", 2 "中文", 3 byte e4 (the first byte of 中 alone), 4 "中" + e6 (a character and a partial one), 5 "b"; special 6.
+        byte[][] entries = [[0x61], [0xE4, 0xB8, 0xAD], [0xE4, 0xB8, 0xAD, 0xE6, 0x96, 0x87], [0xE4], [0xE4, 0xB8, 0xAD, 0xE6], [0x62]];
+        var lines = string.Join("\n", entries.Select((e, rank) => Convert.ToBase64String(e) + " " + rank));
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(lines));
+        var tiny = TiktokenTokenizer.Create(stream, preTokenizer: null, normalizer: null, new Dictionary<string, int> { ["<|endoftext|>"] = 6 });
+        Assert.Equal(new CjkVocabularyCount("tiny", 7, 3, 1), TokenizerComparison.CountCjkVocabulary("tiny", tiny));
+
+        using var noSpecial = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(lines));
+        var bare = TiktokenTokenizer.Create(noSpecial, preTokenizer: null, normalizer: null);
+        Assert.Equal("tokenizer", Assert.Throws<ArgumentException>(() => TokenizerComparison.CountCjkVocabulary("bare", bare)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => TokenizerComparison.CountCjkVocabulary(" ", tiny)).ParamName);
+    }
+
     [Fact]
     public void Bad_arguments_are_rejected()
     {

@@ -95,4 +95,49 @@ public class TrainingComputeTests
         Assert.Equal(0, TrainingCompute.PetaflopDays(0));
         Assert.Equal("name", Assert.Throws<ArgumentException>(() => TrainingCompute.Budget(" ", 1e9, 1e9)).ParamName);
     }
+
+    [Fact]
+    public void Chinchilla_is_its_own_compute_optimal_allocation()
+    {
+        // Hoffmann et al. 2022 Table 1: Chinchilla, 70B parameters on 1.4T tokens (20 per parameter): C = 6 · 70e9 · 1.4e12 = 5.88e23.
+        var a = TrainingCompute.ChinchillaOptimalAllocation(5.88e23);
+        Assert.Equal(70e9, a.Parameters, 1e-3);
+        Assert.Equal(1.4e12, a.Tokens, 1e-2);
+        Assert.Equal((5.88e23, 20.0), (a.Flops, a.TokensPerParameter));
+    }
+
+    [Fact]
+    public void Gpt3_175B_compute_would_buy_a_51B_model_on_a_trillion_tokens()
+    {
+        // GPT-3 Table D.1: 3.14e23 FLOPs. √(3.14e23 / 120) = 5.115e10 parameters, 20 × that = 1.023e12 tokens.
+        var a = TrainingCompute.ChinchillaOptimalAllocation(Gpt3Paper.TableD1[^1].TotalComputeFlops);
+        Assert.Equal(5.115e10, a.Parameters, 1e7);
+        Assert.Equal(1.023e12, a.Tokens, 1e9);
+        // Hoffmann et al. Table 3 (Approach 1) puts 175B parameters at 3.85e24 FLOPs, 12x GPT-3's budget.
+        Assert.True(TrainingCompute.ChinchillaTable3[4].Flops / a.Flops > 12);
+    }
+
+    [Fact]
+    public void Compute_optimal_allocation_spends_the_budget_at_k_tokens_per_parameter()
+    {
+        Gen.Select(Gen.Double[1e15, 1e30], Gen.Double[1, 100]).Sample((c, k) =>
+        {
+            var a = TrainingCompute.ChinchillaOptimalAllocation(c, k);
+            Assert.Equal(c, TrainingCompute.TrainingFlops(a.Parameters, a.Tokens), c * 1e-12);
+            Assert.Equal(k, a.Tokens / a.Parameters, k * 1e-12);
+            // four times the compute → twice the parameters and twice the tokens
+            Assert.Equal(2 * a.Parameters, TrainingCompute.ChinchillaOptimalAllocation(4 * c, k).Parameters, a.Parameters * 1e-12);
+        });
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(0.0)]
+    [InlineData(-3.0)]
+    public void Compute_optimal_allocation_rejects_bad_input_by_name(double bad)
+    {
+        Assert.Equal("flops", Assert.Throws<ArgumentOutOfRangeException>(() => TrainingCompute.ChinchillaOptimalAllocation(bad)).ParamName);
+        Assert.Equal("tokensPerParameter", Assert.Throws<ArgumentOutOfRangeException>(() => TrainingCompute.ChinchillaOptimalAllocation(1e20, bad)).ParamName);
+    }
 }

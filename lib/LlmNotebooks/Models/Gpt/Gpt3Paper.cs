@@ -54,6 +54,42 @@ public sealed record Gpt3DatasetRow(string Dataset, double QuantityTokens, doubl
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainingTokens"/> is not a finite number &gt; 0.</exception>
     public double ImpliedEpochs(double trainingTokens = Gpt3Paper.TrainingTokens) =>
         WeightInTrainingMix * Guard.PositiveFinite(trainingTokens) / QuantityTokens;
+
+    /// <summary>Half a unit of the printed weight: the weights are printed as whole percents (60%, 22%, …), so the true weight is within ±0.005.</summary>
+    public const double WeightHalfUnit = 0.005;
+
+    /// <summary>Half a unit of the printed quantity: the quantities are printed in whole billions of tokens, so the true one is within ±0.5e9.</summary>
+    public const double QuantityHalfUnit = 0.5e9;
+
+    /// <summary>
+    /// The epochs the printed weight and quantity allow once their rounding is taken into account:
+    /// [(w − 0.005) · trainingTokens / (q + 0.5e9), (w + 0.005) · trainingTokens / (q − 0.5e9)].
+    /// WebText2: 3.31 – 3.65, so its printed 2.9 cannot come from the printed weight 22% (3.47 unrounded).
+    /// </summary>
+    /// <param name="trainingTokens">Total training tokens, &gt; 0; the paper's 300e9 by default.</param>
+    /// <returns>The lowest and highest epochs consistent with the printed weight and quantity.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainingTokens"/> is not a finite number &gt; 0.</exception>
+    public (double Low, double High) ImpliedEpochsRange(double trainingTokens = Gpt3Paper.TrainingTokens)
+    {
+        Guard.PositiveFinite(trainingTokens);
+        return ((WeightInTrainingMix - WeightHalfUnit) * trainingTokens / (QuantityTokens + QuantityHalfUnit),
+                (WeightInTrainingMix + WeightHalfUnit) * trainingTokens / (QuantityTokens - QuantityHalfUnit));
+    }
+
+    /// <summary>
+    /// Whether the printed epochs (two significant figures: ± half a unit of the second digit, e.g. 2.9 → 2.85 – 2.95)
+    /// overlap <see cref="ImpliedEpochsRange"/> for 300B training tokens. True for every row of Table 2.2 except WebText2.
+    /// </summary>
+    public bool PrintedEpochsConsistentWithWeight
+    {
+        get
+        {
+            double e = EpochsElapsedFor300BTokens;
+            double half = 0.5 * Math.Pow(10, Math.Floor(Math.Log10(e)) - 1);
+            var (low, high) = ImpliedEpochsRange();
+            return e + half >= low && e - half <= high;
+        }
+    }
 }
 
 /// <summary>One of the eight GPT-3 sizes: the printed Table 2.1 and D.1 rows, and the config we count parameters from.</summary>

@@ -21,9 +21,9 @@ public enum DatePrecision
 /// <param name="Reference">arXiv id ("arXiv:2005.14165") or URL of <paramref name="Paper"/>.</param>
 /// <param name="Parameters">Parameters of the largest model, or null when undisclosed.</param>
 /// <param name="ParametersText">Parameters as the table shows them, with their source.</param>
-/// <param name="Layers">Layers of the largest model, or null.</param>
-/// <param name="DModel">dModel of the largest model, or null.</param>
-/// <param name="Context">Context length in tokens, or null.</param>
+/// <param name="Layers">Layers of the largest model, or null when undisclosed.</param>
+/// <param name="DModel">dModel of the largest model, or null when undisclosed.</param>
+/// <param name="Context">Context length in tokens, or null when undisclosed.</param>
 /// <param name="ArchitectureText">Layers, dModel and context as the table shows them.</param>
 /// <param name="Tokenizer">Tokenizer and vocabulary size.</param>
 /// <param name="TrainingData">What the model was trained on, as the source describes it.</param>
@@ -91,14 +91,14 @@ public static class GptGenerations
         new("InstructGPT", new DateOnly(2022, 1, 27), DatePrecision.Day,
             "Training language models to follow instructions with human feedback (Ouyang et al.)",
             "arXiv:2203.02155",
-            175_000_000_000, "1.3B, 6B and 175B",
-            null, null, null, "GPT-3 architecture (§1)",
+            175_000_000_000, "1.3B, 6B and 175B (GPT-3 sizes)",
+            96, 12288, 2048, "GPT-3's: fine-tuned from the GPT-3 pre-trained models (§3.5); 175B: 96 layers, dModel 12288, context 2048",
             NotStated,
             "GPT-3 fine-tuned on labeler data: SFT on about 13k prompts with demonstrations, reward model on 33k prompts with rankings, PPO on 31k API prompts",
             NotStated + " (fine-tuning: 13k / 33k / 31k prompts)",
             "RLHF / instruction tuning",
             "Supervised fine-tuning on demonstrations, a reward model trained on human rankings, then PPO against it. Labelers prefer the 1.3B InstructGPT to the 175B GPT-3.",
-            "OpenAI post 'Aligning language models to follow instructions' (2022-01-27); arXiv:2203.02155 §1, §3.2"),
+            "OpenAI post 'Aligning language models to follow instructions' (2022-01-27); arXiv:2203.02155 §1, §3.2, §3.5; openai/following-instructions-human-feedback model-card.md (1.3B, 6B, 175B)"),
 
         new("ChatGPT", new DateOnly(2022, 11, 30), DatePrecision.Day,
             "Introducing ChatGPT",

@@ -26,6 +26,13 @@ public sealed record ComputeBudget(
     public double FractionOfChinchillaTokens => TrainingTokens / ChinchillaOptimalTokens;
 }
 
+/// <summary>The compute-optimal split of a FLOP budget C = 6·N·D under D = k·N: N = √(C / 6k), D = k·N.</summary>
+/// <param name="Flops">C, the training budget in FLOPs.</param>
+/// <param name="TokensPerParameter">k, tokens per parameter (20 for the Chinchilla rule of thumb).</param>
+/// <param name="Parameters">N = √(C / (6·k)), parameters.</param>
+/// <param name="Tokens">D = k·N, training tokens.</param>
+public sealed record ComputeOptimalAllocation(double Flops, double TokensPerParameter, double Parameters, double Tokens);
+
 /// <summary>
 /// Training compute C ≈ 6·N·D and the Chinchilla rule D_opt ≈ 20·N.
 /// </summary>
@@ -74,6 +81,23 @@ public static class TrainingCompute
     /// <exception cref="ArgumentOutOfRangeException">An argument is not a finite number &gt; 0.</exception>
     public static double ChinchillaOptimalTokens(double parameters, double tokensPerParameter = ChinchillaTokensPerParameter) =>
         Guard.PositiveFinite(parameters) * Guard.PositiveFinite(tokensPerParameter);
+
+    /// <summary>
+    /// Splits a FLOP budget the Chinchilla way: with C = 6·N·D and D = k·N, C = 6k·N², so N = √(C / 6k) and D = k·N.
+    /// Chinchilla (Hoffmann et al. 2022 Table 1: 70B parameters, 1.4T tokens, C = 5.88e23) is its own fixed point at k = 20;
+    /// GPT-3 175B's 3.14e23 FLOPs (Table D.1) would buy ≈ 51B parameters on ≈ 1.0T tokens.
+    /// </summary>
+    /// <param name="flops">C, FLOPs, finite and &gt; 0.</param>
+    /// <param name="tokensPerParameter">k, finite and &gt; 0; 20 by default.</param>
+    /// <returns>N and D for that budget.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is not a finite number &gt; 0.</exception>
+    public static ComputeOptimalAllocation ChinchillaOptimalAllocation(double flops, double tokensPerParameter = ChinchillaTokensPerParameter)
+    {
+        Guard.PositiveFinite(flops);
+        Guard.PositiveFinite(tokensPerParameter);
+        double n = Math.Sqrt(flops / (FlopsPerParameterPerToken * tokensPerParameter));
+        return new ComputeOptimalAllocation(flops, tokensPerParameter, n, tokensPerParameter * n);
+    }
 
     /// <summary>A model's 6ND budget next to its Chinchilla-optimal token count.</summary>
     /// <param name="name">Model name, not empty.</param>
