@@ -24,7 +24,8 @@ public sealed partial class HandoutRenderer(WebAssets assets)
         {
             if (element.KernelName is "markdown" or "md")
             {
-                body.Append("<section class=\"cell markdown\">\n").Append(Markdig.Markdown.ToHtml(element.Contents, Markdown)).Append("</section>\n");
+                var markdown = NotebookLinks().Replace(Markdig.Markdown.ToHtml(element.Contents, Markdown), "href=\"${name}.html${anchor}\"");
+                body.Append("<section class=\"cell markdown\">\n").Append(markdown).Append("</section>\n");
                 continue;
             }
             if (element.KernelName is "raw") continue;
@@ -108,6 +109,10 @@ public sealed partial class HandoutRenderer(WebAssets assets)
             return id;
         });
     }
+
+    // A link to a sibling notebook ("02-….ipynb", "./02-….ipynb#anchor") points at its handout in the handouts folder.
+    [GeneratedRegex(@"href=""(?:\./)?(?<name>[A-Za-z0-9_.-]+)\.ipynb(?<anchor>#[^""]*)?""")]
+    private static partial Regex NotebookLinks();
 
     [GeneratedRegex(@"table_\d{12,}")]
     private static partial Regex TickIds();

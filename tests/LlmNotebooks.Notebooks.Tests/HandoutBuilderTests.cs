@@ -33,6 +33,8 @@ public sealed class HandoutBuilderTests : IDisposable
         Assert.Contains("<span id=\"raw-html\">kept as HTML</span>", html);       // text/html kept
         Assert.Contains("interpolated 2", html);                                  // return value
         Assert.Contains("class=\"language-csharp\"", html);
+        Assert.Contains("href=\"02-weight-vs-activation-quantization.html#weights\"", html); // links between notebooks follow the handouts
+        Assert.Contains("href=\"https://example.org/a.ipynb\"", html);                     // other sites' links are left alone
         Assert.Contains("katex.render", html);
         Assert.DoesNotContain("plotly", html, StringComparison.OrdinalIgnoreCase); // no chart → plotly.js not inlined
         Assert.DoesNotContain("<script src=", html);

@@ -115,7 +115,8 @@ public static class Chart
 
     /// <summary>
     /// Lays figures out in a grid of independent subplots, row by row; each panel keeps its axis titles and scales,
-    /// and its title is drawn above it. Legends are merged into one.
+    /// and its title is drawn above it. Legends are merged into one: traces with the same name share one colour and
+    /// one legend entry across panels (unless they set their own colour); unnamed traces have no legend entry.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">rows or cols &lt; 1.</exception>
     /// <exception cref="ArgumentException">No panels, or more panels than rows × cols.</exception>
@@ -133,6 +134,7 @@ public static class Chart
         };
         var annotations = new JsonArray();
         var traces = new List<JsonObject>();
+        var colourByName = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int k = 0; k < panels.Length; k++)
         {
             string suffix = k == 0 ? "" : (k + 1).ToString(CultureInfo.InvariantCulture);
@@ -142,6 +144,7 @@ public static class Chart
                 if (copy["type"]?.GetValue<string>() == "heatmap") copy["showscale"] = false;
                 copy["xaxis"] = "x" + suffix;
                 copy["yaxis"] = "y" + suffix;
+                ShareLegendByName(copy, colourByName);
                 traces.Add(copy);
             }
             foreach (var axis in new[] { "xaxis", "yaxis" })
@@ -157,6 +160,34 @@ public static class Chart
         }
         if (annotations.Count > 0) layout["annotations"] = annotations;
         return new Figure(traces, layout);
+    }
+
+    // plotly.js's default colour cycle ("D3 category10"), so shared colours look like plotly's own.
+    private static readonly string[] DefaultColours =
+        ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+    private static void ShareLegendByName(JsonObject trace, Dictionary<string, string> colourByName)
+    {
+        if (trace["name"]?.GetValue<string>() is not { } name)
+        {
+            trace["showlegend"] = false;
+            return;
+        }
+        bool first = !colourByName.ContainsKey(name);
+        if (first) colourByName[name] = DefaultColours[colourByName.Count % DefaultColours.Length];
+        trace["legendgroup"] = name;
+        if (trace["showlegend"] is null) trace["showlegend"] = first;
+        if (trace["type"]?.GetValue<string>() is "heatmap") return;
+        var marker = trace["marker"] as JsonObject ?? new JsonObject();
+        if (marker["color"] is not null) return;
+        marker["color"] = colourByName[name];
+        trace["marker"] = marker;
+        if (trace["mode"]?.GetValue<string>() is { } mode && mode.Contains("lines"))
+        {
+            var line = trace["line"] as JsonObject ?? new JsonObject();
+            line["color"] ??= colourByName[name];
+            trace["line"] = line;
+        }
     }
 
     private static Figure XY<TX, TY>(string mode, IEnumerable<TX> x, IEnumerable<TY> y, string? name) where TY : INumberBase<TY>

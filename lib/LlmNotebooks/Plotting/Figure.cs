@@ -84,6 +84,42 @@ public sealed class Figure : IHtmlDisplay
         return copy;
     }
 
+    /// <summary>
+    /// Draws a dotted vertical line across the plot at <paramref name="x"/> (a number, a date or a category), with an
+    /// optional label written along it — e.g. to mark an event that has no y value.
+    /// </summary>
+    /// <param name="x">Position on the x axis; DateOnly/DateTime are written as ISO dates.</param>
+    /// <param name="label">Text drawn vertically beside the line, or null.</param>
+    public Figure WithVerticalLine(object x, string? label = null)
+    {
+        var position = x switch
+        {
+            DateOnly d => (object)d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            _ => x,
+        };
+        var copy = new Figure(Traces, _layout);
+        Append(copy._layout, "shapes", new JsonObject
+        {
+            ["type"] = "line", ["xref"] = "x", ["yref"] = "paper", ["x0"] = Node(position), ["x1"] = Node(position),
+            ["y0"] = 0, ["y1"] = 1, ["line"] = new JsonObject { ["dash"] = "dot", ["color"] = "gray" },
+        });
+        if (label is not null)
+            Append(copy._layout, "annotations", new JsonObject
+            {
+                ["x"] = Node(position), ["y"] = 0.5, ["xref"] = "x", ["yref"] = "paper", ["text"] = label,
+                ["textangle"] = -90, ["showarrow"] = false, ["xanchor"] = "right",
+            });
+        return copy;
+
+        static JsonNode? Node(object value) => JsonSerializer.SerializeToNode(value, value.GetType(), JsonOptions);
+        static void Append(JsonObject layout, string key, JsonObject item)
+        {
+            if (layout[key] is not JsonArray list) layout[key] = list = new JsonArray();
+            list.Add(item);
+        }
+    }
+
     /// <summary>The figure as plotly.js JSON: <c>{"data": [...], "layout": {...}}</c>. Non-finite numbers are written as null (a gap).</summary>
     public string ToJson()
     {

@@ -63,6 +63,30 @@ public class ChartTests
     }
 
     [Fact]
+    public void Grid_gives_a_series_the_same_colour_and_one_legend_entry_in_every_panel()
+    {
+        Figure Panel(string title) => Chart.Combine(Chart.Line(new[] { 1.0, 2 }, "GPT-3"), Chart.Line(new[] { 2.0, 1 }, "GPT-2"),
+            Chart.Line(new[] { 0.0, 0 })).WithTitle(title);
+        var data = Json(Chart.Grid(1, 2, Panel("a"), Panel("b"))).GetProperty("data");
+        string Colour(int i) => data[i].GetProperty("line").GetProperty("color").GetString()!;
+        Assert.Equal(Colour(0), Colour(3));
+        Assert.Equal(Colour(1), Colour(4));
+        Assert.NotEqual(Colour(0), Colour(1));
+        Assert.Equal([true, true, false, false, false, false], data.EnumerateArray().Select(t => t.GetProperty("showlegend").GetBoolean()));
+        Assert.Equal("GPT-3", data[3].GetProperty("legendgroup").GetString());
+    }
+
+    [Fact]
+    public void Vertical_lines_mark_a_date_with_a_label()
+    {
+        var layout = Json(Chart.Line(new[] { 1.0, 2 }).WithVerticalLine(new DateOnly(2023, 3, 14), "GPT-4")).GetProperty("layout");
+        var shape = Assert.Single(layout.GetProperty("shapes").EnumerateArray());
+        Assert.Equal("2023-03-14", shape.GetProperty("x0").GetString());
+        Assert.Equal("paper", shape.GetProperty("yref").GetString());
+        Assert.Equal("GPT-4", Assert.Single(layout.GetProperty("annotations").EnumerateArray()).GetProperty("text").GetString());
+    }
+
+    [Fact]
     public void Combine_overlays_traces_and_figures_are_immutable()
     {
         var a = Chart.Line(new[] { 1.0, 2 }, "a").WithTitle("both");
