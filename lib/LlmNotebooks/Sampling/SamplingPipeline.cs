@@ -135,6 +135,22 @@ public sealed class SamplingPipeline
     }
 
     /// <summary>
+    /// This pipeline followed by argmax instead of sampling: <see cref="Process"/> (overwrites the logits), then
+    /// <see cref="Samplers.ArgMax"/>. Hugging Face's greedy search applies its logits processors (e.g. the repetition
+    /// penalty) the same way. Ignores the random source.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A parameter is set but its stage is not in <see cref="Order"/>.</exception>
+    public NextTokenSelector AsGreedySelector()
+    {
+        _ = Processors;
+        return (context, logits, random) =>
+        {
+            Process(context, logits);
+            return Samplers.ArgMax(logits);
+        };
+    }
+
+    /// <summary>
     /// The distribution after each stage, for display: entry 0 is the input ("logits"), then one entry per processor.
     /// Pure: the input is copied, nothing is sampled.
     /// </summary>
