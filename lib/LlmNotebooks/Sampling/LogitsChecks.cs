@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace LlmNotebooks.Sampling;
 
 /// <summary>
@@ -13,6 +15,8 @@ internal static class LogitsChecks
     public static void Raw(ReadOnlySpan<float> logits, string name = "logits")
     {
         Guard.NotEmpty(logits, name);
+        // Max and Min propagate NaN, so both finite ⇔ every entry finite (vectorized); the loop only locates the culprit.
+        if (float.IsFinite(TensorPrimitives.Max(logits)) && float.IsFinite(TensorPrimitives.Min(logits))) return;
         for (int i = 0; i < logits.Length; i++)
             if (!float.IsFinite(logits[i]))
                 throw new ArgumentException(
@@ -25,19 +29,18 @@ internal static class LogitsChecks
     public static float Processed(ReadOnlySpan<float> logits, string name = "logits")
     {
         Guard.NotEmpty(logits, name);
-        float max = float.NegativeInfinity;
+        // Max propagates NaN (vectorized); a finite max means no NaN, no +∞ and at least one finite entry.
+        float max = TensorPrimitives.Max(logits);
+        if (float.IsFinite(max)) return max;
         for (int i = 0; i < logits.Length; i++)
         {
             float x = logits[i];
             if (float.IsNaN(x) || float.IsPositiveInfinity(x))
                 throw new ArgumentException(
                     $"{name} must be finite or -∞ (a token filtered by an earlier processor); {name}[{i}] = {x}.", name);
-            if (x > max) max = x;
         }
-        if (float.IsNegativeInfinity(max))
-            throw new ArgumentException(
-                $"{name} has no finite entry: all {logits.Length} tokens are filtered (-∞), so there is nothing to sample.", name);
-        return max;
+        throw new ArgumentException(
+            $"{name} has no finite entry: all {logits.Length} tokens are filtered (-∞), so there is nothing to sample.", name);
     }
 
     /// <summary>Validates that every context token id lies in [0, vocabSize).</summary>

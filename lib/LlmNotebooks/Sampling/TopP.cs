@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -25,10 +26,11 @@ namespace LlmNotebooks.Sampling;
 /// 1 − 0.8 rounds up to 0.2000000030 and its cumulative sum down to 0.1999999881. With the tolerance the answer is the
 /// same whichever way those roundings go. Cost: when the mass above a token falls short of p by less than 1e-6, that
 /// token is dropped where HF's exact rule keeps it (measured: 3 of 3,000 random cases, each one token).</para>
-/// <para>Exact masses. Token masses are exp(l_i − max) in double, stored as fixed-point integers
-/// ⌊exp(l_i − max)·2⁶³⌋ and summed in 128-bit integers. Integer sums do not depend on the order of summation, so
-/// <see cref="KeepSet"/> (selection, no full sort) and <see cref="KeepSetBySorting"/> (full sort) take the same decision
-/// for every token, bit for bit. The truncation costs at most 2⁻⁶³ per token, far below the tolerance.</para>
+/// <para>Exact masses. A token's mass is exp(l_i − max) (float32, TensorPrimitives) stored as the fixed-point integer
+/// ⌊exp(l_i − max)·2^k⌋ with k = 63 − bitLength(vocabSize), so every sum fits in 64 bits. Integer sums do not depend on
+/// the order of summation, so <see cref="KeepSet"/> (selection, no full sort) and <see cref="KeepSetBySorting"/>
+/// (full sort) take the same decision for every token, bit for bit. Float32 exp (≈1e-7 relative) and truncation
+/// (&lt; 2^(2·bitLength − 63) in total) stay below the tolerance for vocabularies up to <see cref="MaxVocabSize"/>.</para>
 /// <para>Inputs are processed logits: -∞ marks a token filtered earlier (never kept); NaN, +∞, an empty vector or a
 /// vector with no finite entry throw <see cref="ArgumentException"/>.</para>
 /// </summary>
@@ -40,8 +42,11 @@ public static class TopP
     /// </summary>
     public const double Tolerance = 1e-6;
 
-    private const double FixedPointOne = 9223372036854775808.0; // 2^63
+    /// <summary>Largest vocabulary top-p accepts: 2²⁰ = 1,048,576 tokens (fixed-point masses stay within 2⁻²³ of exact).</summary>
+    public const int MaxVocabSize = 1 << 20;
+
     private const int BucketCount = 2048;
+    private const double FirstLevelBucketsPerNat = 64; // first level covers 32 nats below the max (e^-32 ≈ 1.3e-14)
     private const int SortCutoff = 128;
     private const int MaxDepth = 4;
 
@@ -76,105 +81,108 @@ public static class TopP
     /// <summary>Sets the logits of tokens outside the nucleus to -∞ (the fast path). Validates before writing.</summary>
     internal static void Apply(Span<float> logits, double topP, int minTokensToKeep)
     {
-        var (tl, tid) = Threshold(logits, topP, minTokensToKeep, bySorting: false);
+        var t = Threshold(logits, topP, minTokensToKeep, bySorting: false);
         for (int i = 0; i < logits.Length; i++)
-            if (!TokenOrder.AtOrAbove(logits[i], i, tl, tid))
+            if (!TokenOrder.AtOrAbove(logits[i], i, t.Logit, t.Id))
                 logits[i] = float.NegativeInfinity;
     }
 
     /// <summary>The integer mass the tokens ranked above a kept token must stay below: ⌈(p − Tolerance)·total⌉.</summary>
-    internal static UInt128 Target(UInt128 total, double topP)
+    internal static ulong Target(ulong total, double topP)
     {
-        if (topP >= 1.0) return UInt128.MaxValue;
-        double x = (topP - Tolerance) * (double)total;
-        return x <= 0 ? UInt128.Zero : (UInt128)Math.Ceiling(x);
+        if (topP >= 1.0) return ulong.MaxValue;
+        double x = (topP - Tolerance) * total;
+        return x <= 0 ? 0UL : (ulong)Math.Ceiling(x);
     }
 
-    /// <summary>mass_i = ⌊exp(l_i − max)·2⁶³⌋ (0 for -∞), shape [vocabSize]; exp in double via TensorPrimitives.</summary>
-    internal static void FixedPointMasses(ReadOnlySpan<float> logits, float max, Span<ulong> mass)
+    /// <summary>
+    /// 2^k with k = 63 − bitLength(vocabSize): the fixed-point unit, so that vocabSize masses ≤ 2^k sum below 2⁶³.
+    /// Truncation loses &lt; 1 unit per token: in total &lt; 2^(2·bitLength − 63) of the top token's mass
+    /// (2⁻³¹ ≈ 4.7e-10 for GPT-2's 50,257 tokens, 2⁻²³ ≈ 1.2e-7 at <see cref="MaxVocabSize"/>).
+    /// </summary>
+    internal static double FixedPointUnit(int vocabSize) => Math.ScaleB(1.0, 63 - (32 - BitOperations.LeadingZeroCount((uint)vocabSize)));
+
+    /// <summary>The fixed-point mass of a token: ⌊e·unit⌋ with e = exp(l − max) ∈ [0, 1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Mass(float e, double unit) => (ulong)(e * unit);
+
+    /// <summary>e_i = exp(l_i − max) in float, shape [vocabSize] (0 for -∞), vectorized with TensorPrimitives.</summary>
+    internal static void ShiftedExp(ReadOnlySpan<float> logits, float max, Span<float> e)
     {
-        Span<double> e = MemoryMarshal.Cast<ulong, double>(mass);
-        TensorPrimitives.ConvertChecked<float, double>(logits, e);
-        TensorPrimitives.Subtract(e, (double)max, e);
+        TensorPrimitives.Subtract(logits, max, e);
         TensorPrimitives.Exp(e, e);
-        for (int i = 0; i < e.Length; i++) mass[i] = (ulong)(e[i] * FixedPointOne);
     }
 
-    // The last kept token (logit, id): token i is kept iff AtOrAbove(l_i, i, logit, id) and l_i is finite.
-    private static (float Logit, int Id) Threshold(ReadOnlySpan<float> logits, double topP, int minTokensToKeep, bool bySorting)
+    // The kept set as (logit, id) of the last kept token plus the number kept: token i is kept iff l_i is finite and
+    // AtOrAbove(l_i, i, Logit, Id). Count = −1 means "every finite token" (p = 1).
+    private static (float Logit, int Id, int Count) Threshold(ReadOnlySpan<float> logits, double topP, int minTokensToKeep, bool bySorting)
     {
         Guard.UnitIntervalOpenClosed(topP, nameof(topP));
         Guard.Positive(minTokensToKeep, nameof(minTokensToKeep));
         float max = LogitsChecks.Processed(logits, nameof(logits));
-        if (topP == 1.0) return (float.NegativeInfinity, 0);
+        if (topP == 1.0) return (float.NegativeInfinity, 0, -1);
 
-        int n = logits.Length;
-        ulong[] massArray = ArrayPool<ulong>.Shared.Rent(n);
+        if (logits.Length > MaxVocabSize)
+            throw new ArgumentException(
+                $"logits has {logits.Length} entries; top-p supports vocabularies up to {MaxVocabSize} tokens (fixed-point mass precision).",
+                nameof(logits));
+        float[] eArray = ArrayPool<float>.Shared.Rent(logits.Length);
         try
         {
-            Span<ulong> mass = massArray.AsSpan(0, n);
-            FixedPointMasses(logits, max, mass);
-            UInt128 total = UInt128.Zero;
-            int finite = 0;
-            float min = float.PositiveInfinity;
-            for (int i = 0; i < n; i++)
-            {
-                float l = logits[i];
-                if (float.IsNegativeInfinity(l)) continue;
-                total += mass[i];
-                finite++;
-                if (l < min) min = l;
-            }
-            UInt128 target = Target(total, topP);
-            int minKeep = Math.Min(minTokensToKeep, finite);
+            Span<float> e = eArray.AsSpan(0, logits.Length);
+            ShiftedExp(logits, max, e);
+            double unit = FixedPointUnit(logits.Length);
             return bySorting
-                ? BySorting(logits, mass, finite, target, minKeep)
-                : ByBuckets(logits, mass, max, min, target, minKeep);
+                ? BySorting(logits, e, unit, topP, minTokensToKeep)
+                : ByBuckets(logits, e, unit, max, topP, minTokensToKeep);
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(massArray);
+            ArrayPool<float>.Shared.Return(eArray);
         }
     }
 
-    private static (float, int) BySorting(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mass, int finite, UInt128 target, int minKeep)
+    private static (float, int, int) BySorting(ReadOnlySpan<float> logits, ReadOnlySpan<float> e, double unit, double topP, int minTokensToKeep)
     {
-        var keys = new ulong[finite];
-        int k = 0;
+        var keys = new List<ulong>(logits.Length);
+        ulong total = 0UL;
         for (int i = 0; i < logits.Length; i++)
-            if (!float.IsNegativeInfinity(logits[i])) keys[k++] = TokenOrder.Key(logits[i], i);
-        Array.Sort(keys); // ascending: rank 0 is keys[^1]
-        return Walk(keys, mass, UInt128.Zero, 0, target, minKeep);
+        {
+            if (float.IsNegativeInfinity(logits[i])) continue;
+            keys.Add(TokenOrder.Key(logits[i], i));
+            total += Mass(e[i], unit);
+        }
+        keys.Sort(); // ascending: rank 0 is the last key
+        return Walk(CollectionsMarshal.AsSpan(keys), e, unit, 0UL, 0, Target(total, topP), Math.Min(minTokensToKeep, keys.Count));
     }
 
     // Walks keys (ascending, so ranks run from the end) starting at rank countBefore with massBefore above them;
-    // returns the last token satisfying the keep rule.
-    private static (float, int) Walk(ReadOnlySpan<ulong> ascendingKeys, ReadOnlySpan<ulong> mass,
-        UInt128 massBefore, int countBefore, UInt128 target, int minKeep)
+    // returns the last token satisfying the keep rule and the number of tokens kept in total.
+    private static (float, int, int) Walk(ReadOnlySpan<ulong> ascendingKeys, ReadOnlySpan<float> e, double unit,
+        ulong massBefore, int countBefore, ulong target, int minKeep)
     {
-        UInt128 before = massBefore;
+        ulong before = massBefore;
         int rank = countBefore;
         ulong last = 0;
-        bool any = false;
         for (int r = ascendingKeys.Length - 1; r >= 0; r--, rank++)
         {
             if (!(before < target || rank < minKeep)) break;
             last = ascendingKeys[r];
-            any = true;
-            before += mass[TokenOrder.Id(last)];
+            before += Mass(e[TokenOrder.Id(last)], unit);
         }
-        if (!any) throw new InvalidOperationException("Top-p boundary search lost its invariant (no kept token in the boundary range).");
-        return (TokenOrder.Logit(last), TokenOrder.Id(last));
+        if (rank == countBefore) throw new InvalidOperationException("Top-p boundary search lost its invariant (no kept token in the boundary range).");
+        return (TokenOrder.Logit(last), TokenOrder.Id(last), rank);
     }
 
     // Bucketed threshold search. Tokens are spread over BucketCount buckets by (hi − l)·scale, which is monotone in the
     // logit, so every token of a lower bucket ranks above every token of a higher one. Scanning the buckets' integer
     // masses and counts finds the bucket holding the last kept rank; only that bucket is examined further
-    // (re-bucketed over its own range, or sorted once it is small).
-    private static (float, int) ByBuckets(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mass, float max, float min,
-        UInt128 target, int minKeep)
+    // (re-bucketed over its own range, or sorted once it is small). The first level uses a fixed 1/64-nat grid below
+    // the max (tokens more than 32 nats below share the last bucket), so it needs no pass to find the minimum.
+    private static (float, int, int) ByBuckets(ReadOnlySpan<float> logits, ReadOnlySpan<float> e, double unit, float max,
+        double topP, int minTokensToKeep)
     {
-        UInt128[] bucketMass = ArrayPool<UInt128>.Shared.Rent(BucketCount);
+        ulong[] bucketMass = ArrayPool<ulong>.Shared.Rent(BucketCount);
         int[] bucketCount = ArrayPool<int>.Shared.Rent(BucketCount);
         int[]? candidates = null;
         try
@@ -182,16 +190,24 @@ public static class TopP
             Array.Clear(bucketMass, 0, BucketCount);
             Array.Clear(bucketCount, 0, BucketCount);
             double hi = max;
-            double scale = max > min ? (BucketCount - 1) / (hi - min) : 0.0;
             for (int i = 0; i < logits.Length; i++)
             {
                 float l = logits[i];
                 if (float.IsNegativeInfinity(l)) continue;
-                int b = Bucket(l, hi, scale);
-                bucketMass[b] += mass[i];
+                int b = Bucket(l, hi, FirstLevelBucketsPerNat);
+                bucketMass[b] += Mass(e[i], unit);
                 bucketCount[b]++;
             }
-            UInt128 massBefore = UInt128.Zero;
+            ulong total = 0UL;
+            int finite = 0;
+            for (int b = 0; b < BucketCount; b++)
+            {
+                total += bucketMass[b];
+                finite += bucketCount[b];
+            }
+            ulong target = Target(total, topP);
+            int minKeep = Math.Min(minTokensToKeep, finite);
+            ulong massBefore = 0UL;
             int countBefore = 0;
             int boundary = BoundaryBucket(bucketMass, bucketCount, ref massBefore, ref countBefore, target, minKeep);
 
@@ -201,17 +217,17 @@ public static class TopP
             for (int i = 0; i < logits.Length; i++)
             {
                 float l = logits[i];
-                if (float.IsNegativeInfinity(l) || Bucket(l, hi, scale) != boundary) continue;
+                if (float.IsNegativeInfinity(l) || Bucket(l, hi, FirstLevelBucketsPerNat) != boundary) continue;
                 candidates[k++] = i;
                 if (l < cLo) cLo = l;
                 if (l > cHi) cHi = l;
             }
-            return Resolve(logits, mass, candidates.AsSpan(0, k), cLo, cHi, massBefore, countBefore, target, minKeep,
+            return Resolve(logits, e, unit, candidates.AsSpan(0, k), cLo, cHi, massBefore, countBefore, target, minKeep,
                 depth: 1, bucketMass, bucketCount);
         }
         finally
         {
-            ArrayPool<UInt128>.Shared.Return(bucketMass);
+            ArrayPool<ulong>.Shared.Return(bucketMass);
             ArrayPool<int>.Shared.Return(bucketCount);
             if (candidates is not null) ArrayPool<int>.Shared.Return(candidates);
         }
@@ -219,16 +235,16 @@ public static class TopP
 
     // candidates: token ids in ascending id order, all ranked below countBefore tokens of total mass massBefore,
     // and containing the last kept rank.
-    private static (float, int) Resolve(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mass, Span<int> candidates,
-        float lo, float hi, UInt128 massBefore, int countBefore, UInt128 target, int minKeep, int depth,
-        UInt128[] bucketMass, int[] bucketCount)
+    private static (float, int, int) Resolve(ReadOnlySpan<float> logits, ReadOnlySpan<float> e, double unit, Span<int> candidates,
+        float lo, float hi, ulong massBefore, int countBefore, ulong target, int minKeep, int depth,
+        ulong[] bucketMass, int[] bucketCount)
     {
         if (lo == hi || candidates.Length <= SortCutoff || depth >= MaxDepth)
         {
             var keys = new ulong[candidates.Length];
             for (int j = 0; j < candidates.Length; j++) keys[j] = TokenOrder.Key(logits[candidates[j]], candidates[j]);
             if (lo != hi) Array.Sort(keys); // equal logits: ascending ids are already ascending keys
-            return Walk(keys, mass, massBefore, countBefore, target, minKeep);
+            return Walk(keys, e, unit, massBefore, countBefore, target, minKeep);
         }
 
         Array.Clear(bucketMass, 0, BucketCount);
@@ -238,7 +254,7 @@ public static class TopP
         foreach (int id in candidates)
         {
             int b = Bucket(logits[id], top, scale);
-            bucketMass[b] += mass[id];
+            bucketMass[b] += Mass(e[id], unit);
             bucketCount[b]++;
         }
         int boundary = BoundaryBucket(bucketMass, bucketCount, ref massBefore, ref countBefore, target, minKeep);
@@ -254,21 +270,21 @@ public static class TopP
             if (l < cLo) cLo = l;
             if (l > cHi) cHi = l;
         }
-        return Resolve(logits, mass, candidates[..k], cLo, cHi, massBefore, countBefore, target, minKeep, depth + 1,
+        return Resolve(logits, e, unit, candidates[..k], cLo, cHi, massBefore, countBefore, target, minKeep, depth + 1,
             bucketMass, bucketCount);
     }
 
     // The bucket holding the last kept rank K − 1, where K = max(K_p, minKeep) and K_p − 1 is the rank whose inclusive
     // cumulative mass first reaches target: the later of (first bucket whose cumulative mass reaches target) and
     // (first bucket whose cumulative count reaches minKeep). Advances massBefore/countBefore to that bucket's start.
-    private static int BoundaryBucket(UInt128[] bucketMass, int[] bucketCount, ref UInt128 massBefore, ref int countBefore,
-        UInt128 target, int minKeep)
+    private static int BoundaryBucket(ulong[] bucketMass, int[] bucketCount, ref ulong massBefore, ref int countBefore,
+        ulong target, int minKeep)
     {
         bool massReached = false, countReached = false;
         for (int b = 0; b < BucketCount; b++)
         {
             if (bucketCount[b] == 0) continue;
-            UInt128 massAfter = massBefore + bucketMass[b];
+            ulong massAfter = massBefore + bucketMass[b];
             int countAfter = countBefore + bucketCount[b];
             massReached |= massAfter >= target;
             countReached |= countAfter >= minKeep;
@@ -282,16 +298,23 @@ public static class TopP
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Bucket(float logit, double hi, double scale)
     {
-        int b = (int)((hi - logit) * scale);
-        return b < BucketCount - 1 ? b : BucketCount - 1;
+        double d = (hi - logit) * scale; // ≥ 0; compared as double so a far outlier cannot overflow the int cast
+        return d < BucketCount - 1 ? (int)d : BucketCount - 1;
     }
 
-    private static int[] Collect(ReadOnlySpan<float> logits, (float Logit, int Id) threshold)
+    private static int[] Collect(ReadOnlySpan<float> logits, (float Logit, int Id, int Count) threshold)
     {
-        var kept = new List<int>();
+        if (threshold.Count < 0)
+        {
+            var all = new List<int>(logits.Length);
+            for (int i = 0; i < logits.Length; i++) if (!float.IsNegativeInfinity(logits[i])) all.Add(i);
+            return all.ToArray();
+        }
+        var kept = new int[threshold.Count];
+        int k = 0;
         for (int i = 0; i < logits.Length; i++)
             if (!float.IsNegativeInfinity(logits[i]) && TokenOrder.AtOrAbove(logits[i], i, threshold.Logit, threshold.Id))
-                kept.Add(i);
-        return kept.ToArray();
+                kept[k++] = i;
+        return kept;
     }
 }

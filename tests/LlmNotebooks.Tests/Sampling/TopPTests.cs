@@ -156,6 +156,15 @@ public class TopPTests
     }
 
     [Fact]
+    public void Vocabularies_above_2_to_the_20_are_rejected()
+    {
+        Assert.Equal(1_048_576, TopP.MaxVocabSize);
+        Assert.Single(TopP.KeepSet(new float[TopP.MaxVocabSize], 1e-9));
+        var e = Assert.Throws<ArgumentException>(() => TopP.KeepSet(new float[TopP.MaxVocabSize + 1], 0.5));
+        Assert.Equal("logits", e.ParamName);
+    }
+
+    [Fact]
     public void Warper_sets_the_tail_to_minus_infinity_in_place()
     {
         float[] logits = Log(0.3, 0.1, 0.1, 0.5);
@@ -232,7 +241,11 @@ public class TopPTests
         }, iter: PropertyIterations, print: c => $"n={c.Logits.Length} p={c.TopP:R} minKeep={c.MinKeep}");
     }
 
-    // What "the smallest set reaching p" means, checked with plain double sums (slack 1e-12 for summation order).
+    // What "the smallest set reaching p" means, checked with plain double softmax sums. Slack 1e-7: top-p's masses use
+    // float32 exp and fixed point; their normalised prefix sums differ from double softmax by at most 2.5e-8
+    // (measured over 400 random vectors up to 50,257 tokens).
+    private const double Slack = 1e-7;
+
     private static void CheckNucleusInvariants(float[] logits, double topP, int minKeep, int[] kept)
     {
         var p = Softmax.Probabilities(logits);
@@ -247,11 +260,11 @@ public class TopPTests
             if (float.IsFinite(logits[i]) && !keptSet.Contains(i)) Assert.True(logits[i] <= minKeptLogit);
         if (topP == 1.0) { Assert.Equal(finite, kept.Length); return; }
         double mass = kept.Sum(i => p[i]);
-        Assert.True(mass >= topP - TopP.Tolerance - 1e-12 || kept.Length == finite, $"kept mass {mass} < p {topP}");
+        Assert.True(mass >= topP - TopP.Tolerance - Slack || kept.Length == finite, $"kept mass {mass} < p {topP}");
         if (kept.Length > Math.Min(minKeep, finite))
         {
             double smallest = kept.Min(i => p[i]);
-            Assert.True(mass - smallest < topP - TopP.Tolerance + 1e-12, $"not minimal: {mass} - {smallest} reaches {topP}");
+            Assert.True(mass - smallest < topP - TopP.Tolerance + Slack, $"not minimal: {mass} - {smallest} reaches {topP}");
         }
     }
 
