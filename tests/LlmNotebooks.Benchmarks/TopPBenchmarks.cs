@@ -10,6 +10,7 @@ namespace LlmNotebooks.Benchmarks;
 /// distribution; s = 1.1: heavy tail) and a flat one (logits ~ N(0, 1)).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class TopPBenchmarks
 {
     public const int VocabSize = 50_257;
