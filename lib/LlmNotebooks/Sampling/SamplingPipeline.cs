@@ -165,31 +165,13 @@ public sealed class SamplingPipeline
         LogitsChecks.Raw(logits, nameof(logits));
         LogitsChecks.Context(context, logits.Length, nameof(context));
         var current = logits.ToArray();
-        var views = new List<StageView> { View("logits", current) };
+        var views = new List<StageView> { StageView.From("logits", current) };
         foreach (var processor in processors)
         {
             processor.Process(context, current);
-            views.Add(View(processor.Name, current));
+            views.Add(StageView.From(processor.Name, current));
         }
         return views;
-    }
-
-    /// <summary>
-    /// The view of one logits vector: probabilities, the kept tokens most probable first, entropy.
-    /// </summary>
-    /// <param name="stage">Label.</param>
-    /// <param name="logits">Processed logits, shape [vocabSize]; -∞ allowed. Copied.</param>
-    /// <exception cref="ArgumentException">NaN/+∞, empty, or no finite entry.</exception>
-    public static StageView View(string stage, ReadOnlySpan<float> logits)
-    {
-        var probabilities = Softmax.Probabilities(logits);
-        var keys = new List<ulong>();
-        for (int i = 0; i < logits.Length; i++)
-            if (!float.IsNegativeInfinity(logits[i])) keys.Add(TokenOrder.Key(logits[i], i));
-        keys.Sort();
-        keys.Reverse();
-        var kept = keys.Select(TokenOrder.Id).ToArray();
-        return new StageView(stage, logits.ToArray(), probabilities, kept, Softmax.EntropyNats(logits));
     }
 
     private ILogitsProcessor[] Build()

@@ -13,4 +13,19 @@ public sealed record StageView(string Stage, float[] Logits, double[] Probabilit
 {
     /// <summary>Entropy in bits (EntropyNats / ln 2).</summary>
     public double EntropyBits => EntropyNats / Math.Log(2);
+
+    /// <summary>The view of one logits vector: softmax probabilities, the finite tokens most probable first, entropy.</summary>
+    /// <param name="stage">Label.</param>
+    /// <param name="logits">Processed logits, shape [vocabSize]; -∞ allowed. Copied.</param>
+    /// <exception cref="ArgumentException">NaN/+∞, empty, or no finite entry.</exception>
+    public static StageView From(string stage, ReadOnlySpan<float> logits)
+    {
+        var probabilities = Softmax.Probabilities(logits);
+        var keys = new List<ulong>(logits.Length);
+        for (int i = 0; i < logits.Length; i++)
+            if (!float.IsNegativeInfinity(logits[i])) keys.Add(TokenOrder.Key(logits[i], i));
+        keys.Sort();
+        keys.Reverse();
+        return new StageView(stage, logits.ToArray(), probabilities, keys.Select(TokenOrder.Id).ToArray(), Softmax.EntropyNats(logits));
+    }
 }
