@@ -5,8 +5,8 @@ namespace LlmNotebooks.Sampling;
 /// <see cref="Order"/> (default: Hugging Face's — repetition penalty, then temperature, top-k, top-p, min-p; see
 /// GenerationMixin._get_logits_processor), then one token is drawn.
 /// A stage runs iff its property is set (null = absent); set parameters are validated when assigned.
-/// Entry contract: the logits given to <see cref="Process"/>, <see cref="AsSelector"/>'s selector, <see cref="Trace"/>
-/// and <see cref="Greedy"/> are raw model logits and must all be finite (-∞ included: it is legal only between
+/// Entry contract: the logits given to <see cref="Process"/>, the selectors (<see cref="AsSelector"/>,
+/// <see cref="AsGreedySelector"/>, <see cref="Greedy"/>) and <see cref="Trace"/> are raw model logits and must all be finite (-∞ included: it is legal only between
 /// processors, where it marks a filtered token). Context ids must lie in [0, vocabSize).
 /// Example: <c>new SamplingPipeline { RepetitionPenalty = 1.2, Temperature = 0.7, TopK = 50, TopP = 0.9 }.AsSelector()</c>.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class SamplingPipeline
 
     /// <summary>
     /// Greedy decoding: validates the raw logits and returns their argmax (lowest id among equal maxima); ignores
-    /// context and random, never modifies the logits. The T → 0 limit of sampling.
+    /// context and random, never modifies the logits. The T → 0 limit of sampling when the maximum is unique.
     /// </summary>
     public static NextTokenSelector Greedy { get; } = (context, logits, random) =>
     {
