@@ -6,8 +6,9 @@ namespace LlmNotebooks.Sampling;
 /// GenerationMixin._get_logits_processor), then one token is drawn.
 /// A stage runs iff its property is set (null = absent); set parameters are validated when assigned.
 /// Entry contract: the logits given to <see cref="Process"/>, the selectors (<see cref="AsSelector"/>,
-/// <see cref="AsGreedySelector"/>, <see cref="Greedy"/>) and <see cref="Trace"/> are raw model logits and must all be finite (-∞ included: it is legal only between
-/// processors, where it marks a filtered token). Context ids must lie in [0, vocabSize).
+/// <see cref="AsGreedySelector"/>, <see cref="Greedy"/>) and <see cref="Trace"/> are raw model logits and must all
+/// be finite (-∞ included: it is legal only between processors, where it marks a filtered token).
+/// Context ids must lie in [0, vocabSize).
 /// Example: <c>new SamplingPipeline { RepetitionPenalty = 1.2, Temperature = 0.7, TopK = 50, TopP = 0.9 }.AsSelector()</c>.
 /// </summary>
 public sealed class SamplingPipeline
