@@ -1,0 +1,54 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace LlmNotebooks.Sampling;
+
+/// <summary>
+/// Repetition penalty of CTRL (Keskar et al. 2019, arXiv:1909.05858, §4.1), in Hugging Face's form
+/// (RepetitionPenaltyLogitsProcessor): for every distinct token id in the context, once, a positive logit is divided by
+/// the penalty θ and a negative one multiplied by it (so θ &gt; 1 always lowers the token's probability, θ &lt; 1 raises it;
+/// θ = 1 is the identity; a logit of 0 and -∞ are unchanged). CTRL's paper divides every logit by θ, which would raise
+/// a negative logit; HF's sign split is the variant in practice. The paper suggests θ ≈ 1.2.
+/// </summary>
+public sealed class RepetitionPenaltyLogitsProcessor : ILogitsProcessor
+{
+    /// <summary>Creates the processor.</summary>
+    /// <param name="penalty">θ, a finite number &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="penalty"/> is not a finite number &gt; 0.</exception>
+    public RepetitionPenaltyLogitsProcessor(double penalty) => Penalty = Guard.PositiveFinite(penalty, nameof(penalty));
+
+    /// <summary>θ (&gt; 0, dimensionless).</summary>
+    public double Penalty { get; }
+
+    /// <inheritdoc />
+    public string Name => "repetition penalty " + Penalty.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">A context id is outside [0, vocabSize), or the penalty overflows a logit to ±∞.</exception>
+    public void Process(ReadOnlySpan<int> context, Span<float> logits)
+    {
+        LogitsChecks.Processed(logits, nameof(logits));
+        LogitsChecks.Context(context, logits.Length, nameof(context));
+        bool[] seen = ArrayPool<bool>.Shared.Rent(logits.Length);
+        try
+        {
+            Array.Clear(seen, 0, logits.Length);
+            foreach (int id in context)
+            {
+                if (seen[id]) continue;
+                seen[id] = true;
+                if (float.IsFinite(logits[id]) && !float.IsFinite(Penalized(logits[id])))
+                    throw new ArgumentOutOfRangeException(nameof(Penalty), Penalty,
+                        $"penalty {Penalty} overflows logits[{id}] = {logits[id]} to ±∞.");
+            }
+            for (int id = 0; id < logits.Length; id++)
+                if (seen[id]) logits[id] = Penalized(logits[id]);
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(seen);
+        }
+    }
+
+    private float Penalized(float logit) => logit < 0 ? (float)(logit * Penalty) : (float)(logit / Penalty);
+}
