@@ -58,12 +58,12 @@ public static class TorchRuntime
         while (detail.InnerException is not null) detail = detail.InnerException;
         string os = RuntimeInformation.OSDescription;
         return
-            $"TorchSharp could not load its native libraries on {os} ({RuntimeInformation.OSArchitecture}): {detail.GetType().Name}: {detail.Message}" +
-            Environment.NewLine +
+            $"TorchSharp could not load its native libraries on {os} ({RuntimeInformation.OSArchitecture}). " +
             "On Debian 12 the usual cause is that TorchSharp 0.107.0's libLibTorchSharp.so requires GLIBCXX_3.4.32 (GCC 13's " +
             "libstdc++) while the system libstdc++ stops at GLIBCXX_3.4.30. Fix: run `bash scripts/patch-torchsharp-glibcxx.sh` " +
             "from the repository root (it patches the NuGet cache copy once; idempotent), then rebuild. Alternatives: use the " +
             "devcontainer (Ubuntu 24.04), Windows or macOS, or install a libstdc++6 from GCC 13 or later. Only training and the " +
-            "torch comparisons need torch; the plain-C# inference in LlmNotebooks.TinyGpt does not.";
+            "torch comparisons need torch; the plain-C# inference in LlmNotebooks.TinyGpt does not." +
+            Environment.NewLine + $"Details: {detail.GetType().Name}: {detail.Message}";
     }
 }

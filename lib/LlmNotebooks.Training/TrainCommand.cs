@@ -169,6 +169,7 @@ public static class TrainCommand
             ["evaluations"] = evaluations,
             ["software"] = "TorchSharp 0.107.0, LibTorch 2.10.0 (CPU)",
         };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputFolder).TrimEnd(Path.DirectorySeparatorChar))!);
         TinyGptModel.Save(outputFolder, config, trainer.Model.ExportWeights(), tokenizer, record);
         log.WriteLine(Inv($"Saved {Path.GetFullPath(outputFolder)} ({Directory.GetFiles(outputFolder).Sum(f => new FileInfo(f).Length) / 1e6:F2} MB) after {total.Elapsed.TotalSeconds:F0} s in all."));
         return record;

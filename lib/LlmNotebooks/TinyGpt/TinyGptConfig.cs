@@ -131,7 +131,7 @@ public sealed record TinyGptConfig
     }
 
     /// <summary>Number of trainable parameters (tied embeddings counted once).</summary>
-    public long ParameterCount => ParameterShapes().Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b));
+    [JsonIgnore] public long ParameterCount => ParameterShapes().Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b));
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -252,7 +252,7 @@ public sealed class TinyGptModel
             SafetensorsFile.Write(Path.Combine(tmp, WeightsFileName), entries, metadata);
             tokenizer.Save(Path.Combine(tmp, TokenizerFileName));
             if (training is not null)
-                File.WriteAllText(Path.Combine(tmp, TrainingFileName), training.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                File.WriteAllText(Path.Combine(tmp, TrainingFileName), training.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
             if (Directory.Exists(full)) Directory.Move(full, old);
             Directory.Move(tmp, full);
             if (Directory.Exists(old)) Directory.Delete(old, recursive: true);

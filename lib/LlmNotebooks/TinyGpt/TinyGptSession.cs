@@ -10,7 +10,7 @@ namespace LlmNotebooks.TinyGpt;
 public sealed class TinyGptSession
 {
     // Above this many multiply-adds a matrix-vector product is split across cores.
-    private const long ParallelThreshold = 1 << 18;
+    internal static long ParallelThreshold = 1 << 18;
 
     private readonly TinyGptModel _model;
     private readonly TinyGptConfig _c;
