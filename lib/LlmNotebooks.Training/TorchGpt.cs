@@ -265,8 +265,8 @@ public sealed class TorchGptAttention : nn.Module<Tensor, Tensor>
             }
             var oldK = cache.Keys;
             var oldV = cache.Values;
-            cache.Keys = k.detach().MoveToOuterDisposeScope();
-            cache.Values = v.detach().MoveToOuterDisposeScope();
+            cache.Keys = k.detach().DetachFromDisposeScope();
+            cache.Values = v.detach().DetachFromDisposeScope();
             oldK?.Dispose();
             oldV?.Dispose();
         }

@@ -72,7 +72,10 @@ public class ParityTests
         var prefix = model.Forward(GptTrainer.ToTensor(ids[..3], 1, 3), caches).data<float>().ToArray();
         var incremental = prefix.ToList();
         for (int t = 3; t < ids.Length; t++)
+        {
+            using var scope = NewDisposeScope(); // the cache must outlive per-step dispose scopes
             incremental.AddRange(model.Forward(GptTrainer.ToTensor([ids[t]], 1, 1), caches).data<float>().ToArray());
+        }
         Assert.Equal(full.Length, incremental.Count);
         for (int i = 0; i < full.Length; i++) Assert.True(Math.Abs(full[i] - incremental[i]) < 1e-5f, $"index {i}: {full[i]} vs {incremental[i]}");
         foreach (var c in caches) c.Dispose();
