@@ -10,7 +10,7 @@ namespace LlmNotebooks.Training;
 public sealed record TrainingOptions
 {
     /// <summary>Optimizer steps; ≥ 1.</summary>
-    public int Steps { get; init; } = 1800;
+    public int Steps { get; init; } = 3000;
 
     /// <summary>Windows per batch; ≥ 1. Tokens per step = BatchSize · nCtx.</summary>
     public int BatchSize { get; init; } = 16;

