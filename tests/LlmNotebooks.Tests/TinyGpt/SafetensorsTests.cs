@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using System.Text;
+using LlmNotebooks.TinyGpt;
+
+namespace LlmNotebooks.Tests.TinyGpt;
+
+public class SafetensorsTests
+{
+    [Fact]
+    public void Serialized_bytes_match_the_reference_implementations_serialization_test()
+    {
+        // huggingface/safetensors, safetensors/src/tensor.rs, test_serialization: one F32 tensor "attn.0" of shape [1, 2, 3]
+        // serializes to an 8-byte length 64 followed by this exact header (no padding needed: 64 is a multiple of 8).
+        var bytes = SafetensorsFile.Serialize([new SafetensorsEntry("attn.0", [1, 2, 3], new float[6])]);
+        Assert.Equal(64ul, BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+        Assert.Equal("{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],\"data_offsets\":[0,24]}}", Encoding.UTF8.GetString(bytes, 8, 64));
+        Assert.Equal(8 + 64 + 24, bytes.Length);
+    }
+
+    [Fact]
+    public void Write_then_read_round_trips_names_shapes_values_and_metadata()
+    {
+        var path = TempFile();
+        var a = Enumerable.Range(0, 12).Select(i => i * 0.25f - 1f).ToArray();
+        var b = new[] { float.MaxValue, float.Epsilon, -0f };
+        SafetensorsFile.Write(path, [new("w", [3, 4], a), new("b", [3], b), new("s", [], new[] { 7f })],
+            new Dictionary<string, string> { ["format"] = "pt" });
+        var file = SafetensorsFile.Read(path);
+        Assert.Equal(["b", "s", "w"], file.Tensors.Select(t => t.Name)); // written in name order
+        Assert.Equal([3L, 4L], file["w"].Shape);
+        Assert.Equal(a, file["w"].ToFloat32());
+        Assert.Equal(b, file["b"].ToFloat32());
+        Assert.Empty(file["s"].Shape);
+        Assert.Equal(7f, file["s"].ToFloat32().Single());
+        Assert.Equal("pt", file.Metadata["format"]);
+        Assert.Equal(0, (new FileInfo(path).Length - 8 - (long)BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path))) % 4);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void Property_round_trip_of_random_tensors_is_exact_for_F32()
+    {
+        Gen.Float[-1e6f, 1e6f].Array[0, 40].Sample(values =>
+        {
+            var bytes = SafetensorsFile.Serialize([new SafetensorsEntry("x", [values.Length], values)]);
+            Assert.Equal(values, SafetensorsFile.Parse(bytes)["x"].ToFloat32());
+        });
+    }
+
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 1e-3)]
+    [InlineData(SafetensorsDType.BF16, 8e-3)]
+    public void F16_and_BF16_round_trip_within_their_precision(SafetensorsDType dType, double relative)
+    {
+        var values = new[] { 1f, -2.5f, 0.1f, 3.14159f, 1000f };
+        var bytes = SafetensorsFile.Serialize([new SafetensorsEntry("x", [5], values)], dType: dType);
+        var back = SafetensorsFile.Parse(bytes)["x"];
+        Assert.Equal(dType, back.DType);
+        Assert.Equal(10, back.Data.Length);
+        var f = back.ToFloat32();
+        for (int i = 0; i < values.Length; i++) Assert.True(Math.Abs(f[i] - values[i]) <= relative * Math.Abs(values[i]), $"{values[i]} → {f[i]}");
+        Assert.Equal(1f, f[0]); // powers of two are exact in both
+    }
+
+    [Fact]
+    public void Missing_file_throws_FileNotFound()
+    {
+        Assert.Throws<FileNotFoundException>(() => SafetensorsFile.Read(Path.Combine(Path.GetTempPath(), Guid.NewGuid() + ".safetensors")));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(40)]
+    [InlineData(95)]
+    public void Truncated_bytes_throw_InvalidData(int keep)
+    {
+        var bytes = SafetensorsFile.Serialize([new SafetensorsEntry("attn.0", [1, 2, 3], new float[6])]); // 96 bytes
+        var e = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes.AsMemory(0, keep), "cut.safetensors"));
+        Assert.Contains("cut.safetensors", e.Message);
+        Assert.True(e.Message.Contains("truncated") || e.Message.Contains("out of range") || e.Message.Contains("cover"), e.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}", 12, "shape [2] × F32")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4, "out of range")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", 6, "overlaps")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "belong to no tensor")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, "cover 4")]
+    [InlineData("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "unknown dtype")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4, "integer ≥ 0")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", 4, "begin ≤ end")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "twice")]
+    [InlineData("{\"__metadata__\":{\"k\":1}}", 0, "not a string")]
+    [InlineData("[1,2]", 0, "not a JSON object")]
+    [InlineData("{\"a\":", 0, "not valid JSON")]
+    public void Malformed_headers_throw_InvalidData_naming_the_problem(string header, int bufferBytes, string why)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + bufferBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        var e = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes, "bad.safetensors"));
+        Assert.Contains(why, e.Message);
+    }
+
+    [Fact]
+    public void A_header_length_over_the_limit_is_rejected_before_reading_it()
+    {
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, ulong.MaxValue);
+        Assert.Contains("exceeds", Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes)).Message);
+    }
+
+    [Fact]
+    public void Writer_rejects_bad_tensors_and_leaves_an_existing_file_untouched()
+    {
+        var path = TempFile();
+        SafetensorsFile.Write(path, [new SafetensorsEntry("ok", [1], new[] { 1f })]);
+        var before = File.ReadAllBytes(path);
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path, [new SafetensorsEntry("x", [2], new[] { 1f, float.NaN })]));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path, [new SafetensorsEntry("x", [3], new[] { 1f })]));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path, [new SafetensorsEntry("x", [1], new[] { 1f }), new SafetensorsEntry("x", [1], new[] { 1f })]));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path, [new SafetensorsEntry("__metadata__", [1], new[] { 1f })]));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path, [new SafetensorsEntry("x", [1], new[] { 1f })], dType: SafetensorsDType.I32));
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*" + Path.GetFileName(path) + "*"));
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void Integer_tensors_parse_but_do_not_convert_to_float()
+    {
+        var h = Encoding.UTF8.GetBytes("{\"i\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
+        var bytes = new byte[8 + h.Length + 8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        var t = SafetensorsFile.Parse(bytes)["i"];
+        Assert.Equal(SafetensorsDType.I32, t.DType);
+        Assert.Throws<NotSupportedException>(() => t.ToFloat32());
+    }
+
+    private static string TempFile() => Path.Combine(Path.GetTempPath(), "st-" + Guid.NewGuid().ToString("N") + ".safetensors");
+}

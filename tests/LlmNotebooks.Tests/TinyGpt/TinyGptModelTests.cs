@@ -1,0 +1,254 @@
+using LlmNotebooks.Corpora;
+using LlmNotebooks.TinyGpt;
+
+namespace LlmNotebooks.Tests.TinyGpt;
+
+public class TinyGptModelTests
+{
+    internal static readonly Lazy<TinyGptModel> ShippedModel = new(() => TinyGptModel.Load(ShippedFolder()));
+
+    /// <summary>models/tiny-gpt in the repository, found by walking up from the test binaries.</summary>
+    internal static string ShippedFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "models", "tiny-gpt");
+            if (File.Exists(Path.Combine(candidate, TinyGptModel.ConfigFileName))) return candidate;
+        }
+        throw new DirectoryNotFoundException("models/tiny-gpt not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>A small random model (seeded), for properties that hold for any weights.</summary>
+    internal static TinyGptModel RandomModel(TinyGptConfig config, int seed = 1)
+    {
+        var random = new Random(seed);
+        var weights = config.ParameterShapes().ToDictionary(p => p.Name, p =>
+        {
+            var values = new float[p.Shape.Aggregate(1, (a, b) => a * b)];
+            bool gain = p.Name.Contains("ln_") && p.Name.EndsWith(".weight");
+            for (int i = 0; i < values.Length; i++) values[i] = (gain ? 1f : 0f) + (float)(random.NextDouble() - 0.5) * 0.6f;
+            return values;
+        });
+        return TinyGptModel.FromWeights(config, weights);
+    }
+
+    private static readonly TinyGptConfig Small = new() { NLayer = 2, NHead = 2, DModel = 8, NCtx = 6, VocabSize = 11 };
+
+    [Fact]
+    public void Hand_computed_logits_of_embedding_final_LayerNorm_and_tied_head()
+    {
+        // One block whose weights are all zero adds nothing (attn and MLP outputs are their zero biases), so
+        // logits = wte · LN_f(wte[id] + wpe[pos]). With dModel 2, LN([a, b]) = [δ, −δ]/√(δ² + ε), δ = (a − b)/2.
+        var config = new TinyGptConfig { NLayer = 1, NHead = 1, DModel = 2, NCtx = 2, VocabSize = 3 };
+        var weights = config.ParameterShapes().ToDictionary(p => p.Name, p => new float[p.Shape.Aggregate(1, (a, b) => a * b)]);
+        weights["wte.weight"] = [1, 0, 0, 1, 1, 1];          // rows: e0 = [1, 0], e1 = [0, 1], e2 = [1, 1]
+        weights["wpe.weight"] = [0, 0, 0.5f, 0];             // pos 1 adds [0.5, 0]
+        weights["ln_f.weight"] = [2, 1];
+        weights["ln_f.bias"] = [0.25f, 0];
+        var model = TinyGptModel.FromWeights(config, weights);
+        var logits = model.Logits([0, 1]);
+        // pos 0, token 0: x = [1, 0], δ = 0.5, n = 0.5/√(0.25 + 1e-5); h = [2n + 0.25, −n]; logits = [h0, h1, h0 + h1].
+        double n0 = 0.5 / Math.Sqrt(0.25 + 1e-5);
+        double[] expected0 = [2 * n0 + 0.25, -n0, n0 + 0.25];
+        // pos 1, token 1: x = [0.5, 1], δ = −0.25, n = −0.25/√(0.0625 + 1e-5); h = [2n + 0.25, −n].
+        double n1 = -0.25 / Math.Sqrt(0.0625 + 1e-5);
+        double[] expected1 = [2 * n1 + 0.25, -n1, n1 + 0.25];
+        for (int v = 0; v < 3; v++)
+        {
+            Assert.Equal(expected0[v], logits[0, v], 5);
+            Assert.Equal(expected1[v], logits[1, v], 5);
+        }
+    }
+
+    [Theory]
+    [InlineData(NormPlacement.PreLN, PositionalScheme.Learned)]
+    [InlineData(NormPlacement.PostLN, PositionalScheme.Sinusoidal)]
+    [InlineData(NormPlacement.PreLN, PositionalScheme.Rope)]
+    public void KV_cache_rows_equal_prefix_forward_and_later_tokens_never_change_earlier_logits(NormPlacement norm, PositionalScheme positions)
+    {
+        var model = RandomModel(Small with { Norm = norm, Positions = positions });
+        int[] ids = [3, 1, 4, 1, 5, 9];
+        var all = model.Logits(ids);
+        for (int t = 0; t < ids.Length; t++)
+        {
+            var prefix = model.NextTokenLogits(ids.AsSpan(0, t + 1));
+            for (int v = 0; v < Small.VocabSize; v++) Assert.Equal(all[t, v], prefix[v]);
+        }
+        int[] changed = [3, 1, 4, 7, 7, 7];
+        var other = model.Logits(changed);
+        for (int v = 0; v < Small.VocabSize; v++) Assert.Equal(all[2, v], other[2, v]); // causal: positions ≤ 2 unaffected
+        Assert.NotEqual(all[3, 0], other[3, 0]);
+    }
+
+    [Fact]
+    public void Trace_records_every_block_and_its_logits_equal_the_forward_pass()
+    {
+        var model = RandomModel(Small);
+        int[] ids = [2, 7, 1];
+        var trace = model.Trace(ids);
+        Assert.Equal(Small.NLayer, trace.BlockOutputs.Count);
+        Assert.Equal([3, 8], new[] { trace.Embeddings.GetLength(0), trace.Embeddings.GetLength(1) });
+        Assert.Equal(model.Logits(ids), trace.Logits);
+        // LayerNorm outputs before gain/bias have mean 0: with random gains we check ln_f via its definition instead.
+        var lnF = model.Weights["ln_f.weight"].Values.ToArray();
+        var lnB = model.Weights["ln_f.bias"].Values.ToArray();
+        var x = Enumerable.Range(0, 8).Select(i => (double)trace.BlockOutputs[^1][2, i]).ToArray();
+        double mean = x.Average(), variance = x.Select(v => (v - mean) * (v - mean)).Average();
+        for (int i = 0; i < 8; i++)
+            Assert.Equal((x[i] - mean) / Math.Sqrt(variance + 1e-5) * lnF[i] + lnB[i], trace.FinalNorm![2, i], 4);
+    }
+
+    [Fact]
+    public void Bad_ids_and_prompts_longer_than_nCtx_throw_naming_the_range()
+    {
+        var model = RandomModel(Small);
+        var tooLong = Assert.Throws<ArgumentException>(() => model.Logits(new int[7]));
+        Assert.Contains("nCtx = 6", tooLong.Message);
+        var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => model.Logits([1, 11]));
+        Assert.Contains("ids[1] = 11 lies outside [0, vocabSize = 11)", unknown.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Logits([-1]));
+        Assert.Throws<ArgumentException>(() => model.Logits([]));
+        var session = model.CreateSession();
+        for (int i = 0; i < 6; i++) session.Append(1);
+        Assert.Throws<InvalidOperationException>(() => session.Append(1));
+        Assert.Throws<InvalidOperationException>(() => model.NextTokenTable("no tokenizer"));
+    }
+
+    [Fact]
+    public void Greedy_generation_follows_the_argmax_chain_and_crops_past_nCtx()
+    {
+        var model = RandomModel(Small);
+        var generated = model.Generate([1, 2], 10, BasicSelectors.Greedy, new Random(0), stopAtEndOfText: false);
+        Assert.Equal(10, generated.Length);
+        var context = new List<int> { 1, 2 };
+        for (int i = 0; i < 4; i++) // within nCtx = 6 the chain is exact
+        {
+            var logits = model.NextTokenLogits(context.ToArray());
+            int best = Array.IndexOf(logits, logits.Max());
+            Assert.Equal(best, generated[i]);
+            context.Add(best);
+        }
+    }
+
+    [Fact]
+    public void Sampling_is_reproducible_per_seed_and_follows_softmax()
+    {
+        var model = RandomModel(Small);
+        var a = model.Generate([1], 5, BasicSelectors.Sample, new Random(42));
+        var b = model.Generate([1], 5, BasicSelectors.Sample, new Random(42));
+        Assert.Equal(a, b);
+        // Empirical frequencies of the first sampled token match softmax(logits) (10,000 draws; 4σ bound).
+        var p = TinyGptModel.Softmax(model.NextTokenLogits([1]));
+        var logits = model.NextTokenLogits([1]);
+        var counts = new int[p.Length];
+        var random = new Random(5);
+        for (int i = 0; i < 10_000; i++) counts[BasicSelectors.Sample([], logits.ToArray(), random)]++;
+        for (int v = 0; v < p.Length; v++)
+            Assert.True(Math.Abs(counts[v] / 10_000.0 - p[v]) < 4 * Math.Sqrt(p[v] * (1 - p[v]) / 10_000) + 1e-9, $"token {v}: {counts[v]} vs p = {p[v]}");
+    }
+
+    [Fact]
+    public void WithWeights_replaces_only_the_named_tensor()
+    {
+        var model = RandomModel(Small);
+        var same = model.WithWeights(new Dictionary<string, float[]> { ["h.0.mlp.c_fc.bias"] = model.Weights["h.0.mlp.c_fc.bias"].Values.ToArray() });
+        Assert.Equal(model.Logits([1, 2]), same.Logits([1, 2]));
+        var zeroed = model.WithWeights(new Dictionary<string, float[]> { ["h.0.mlp.c_fc.bias"] = new float[32] });
+        Assert.NotEqual(model.Logits([1, 2]), zeroed.Logits([1, 2]));
+        Assert.Throws<InvalidDataException>(() => model.WithWeights(new Dictionary<string, float[]> { ["h.9.nope"] = new float[1] }));
+        Assert.Throws<InvalidDataException>(() => model.WithWeights(new Dictionary<string, float[]> { ["wte.weight"] = new float[3] }));
+        Assert.Equal([32, 8], model.Weights["h.0.mlp.c_fc.weight"].Shape);
+        Assert.Equal(32, model.Weights["h.0.mlp.c_fc.weight"].ToMatrix().GetLength(0));
+    }
+
+    // ---- The shipped model (models/tiny-gpt) ----
+
+    [Fact]
+    public void Shipped_model_reproduces_TorchSharps_validation_cross_entropy()
+    {
+        // training.json records TorchSharp's mean cross-entropy on the first checkWindows validation windows; the plain-C#
+        // forward pass must give the same number on the same tokens.
+        var model = ShippedModel.Value;
+        var record = model.TrainingRecord!;
+        int windows = (int)record["checkWindows"]!;
+        double torch = (double)record["checkCrossEntropy"]!;
+        var validation = TokenWindows.Concatenate(SotuCorpus.Split(SotuCorpus.Load()).Validation.Select(a => a.Text), model.Tokenizer!);
+        Assert.Equal((int)record["validationTokens"]!, validation.Length);
+        double csharp = model.CrossEntropy(validation, windows);
+        Assert.True(Math.Abs(csharp - torch) < 1e-4, $"C# {csharp} vs TorchSharp {torch}");
+        Assert.Equal(model.ParameterCount, (long)record["parameterCount"]!);
+        Assert.Equal(model.Config.ParameterCount, model.ParameterCount);
+    }
+
+    [Fact]
+    public void Shipped_model_next_token_table_is_a_sorted_slice_of_a_distribution()
+    {
+        var model = ShippedModel.Value;
+        var table = model.NextTokenTable("The state of the Union is", top: 10);
+        Assert.Equal(10, table.Count);
+        Assert.Equal(Enumerable.Range(1, 10), table.Select(r => r.Rank));
+        Assert.True(table.Zip(table.Skip(1)).All(p => p.First.Probability >= p.Second.Probability));
+        var p = model.NextTokenProbabilities("The state of the Union is");
+        Assert.Equal(1.0, p.Sum(), 9);
+        Assert.Equal(p.Max(), table[0].Probability, 12);
+        Assert.Equal(model.Tokenizer!.TokenText(table[0].Id), table[0].Token);
+    }
+
+    [Fact]
+    public void Shipped_model_generation_is_reproducible_per_seed()
+    {
+        var model = ShippedModel.Value;
+        var a = model.Generate("Fellow-Citizens of the Senate and House of Representatives:", 30, seed: 7);
+        var b = model.Generate("Fellow-Citizens of the Senate and House of Representatives:", 30, seed: 7);
+        Assert.Equal(a.GeneratedIds, b.GeneratedIds);
+        Assert.StartsWith(a.Prompt, a.Text);
+        Assert.Equal(0, a.PromptIds[0]);
+    }
+
+    [Fact]
+    public void Broken_model_folders_throw_clear_exceptions()
+    {
+        var source = ShippedFolder();
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "tinygpt-broken-" + Guid.NewGuid().ToString("N"))).FullName;
+        void Reset()
+        {
+            foreach (var f in Directory.GetFiles(source)) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)), overwrite: true);
+        }
+        var weights = Path.Combine(dir, TinyGptModel.WeightsFileName);
+        var config = Path.Combine(dir, TinyGptModel.ConfigFileName);
+
+        Reset();
+        File.Delete(weights);
+        Assert.Throws<FileNotFoundException>(() => TinyGptModel.Load(dir));
+
+        Reset();
+        var bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => TinyGptModel.Load(dir)).Message);
+
+        Reset();
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"dModel\": 128", "\"dModel\": 64").Replace("\"nHead\": 4", "\"nHead\": 2"));
+        var shape = Assert.Throws<InvalidDataException>(() => TinyGptModel.Load(dir));
+        Assert.Contains("wte.weight", shape.Message);
+        Assert.Contains("needs [4096, 64]", shape.Message);
+
+        Reset();
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"norm\": \"PreLN\"", "\"norm\": \"PostLN\""));
+        Assert.Contains("ln_f", Assert.Throws<InvalidDataException>(() => TinyGptModel.Load(dir)).Message);
+
+        Reset();
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"vocabSize\": 4096", "\"vocabSize\": 4000"));
+        Assert.Contains("wte.weight", Assert.Throws<InvalidDataException>(() => TinyGptModel.Load(dir)).Message);
+
+        Directory.Delete(dir, true);
+        Assert.Throws<DirectoryNotFoundException>(() => TinyGptModel.Load(dir));
+    }
+
+    [Fact]
+    public void Shipped_prompt_longer_than_nCtx_is_rejected()
+    {
+        var model = ShippedModel.Value;
+        var e = Assert.Throws<ArgumentException>(() => model.NextTokenTable(string.Join(" ", Enumerable.Repeat("Union", 200))));
+        Assert.Contains("nCtx = 128", e.Message);
+    }
+}

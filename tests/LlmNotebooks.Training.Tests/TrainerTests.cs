@@ -1,0 +1,99 @@
+using LlmNotebooks.Corpora;
+using LlmNotebooks.TinyGpt;
+using TorchSharp;
+
+namespace LlmNotebooks.Training.Tests;
+
+public class TrainerTests
+{
+    private static readonly TinyGptConfig Tiny = new() { NLayer = 1, NHead = 2, DModel = 32, NCtx = 32, VocabSize = 300 };
+
+    /// <summary>The first training addresses encoded with a 300-token vocabulary built from them (real text, small).</summary>
+    private static readonly Lazy<(int[] Train, int[] Validation)> Streams = new(() =>
+    {
+        var all = SotuCorpus.Load();
+        var tokenizer = TinyGptTokenizer.Build(all.Take(3).Select(a => a.Text), Tiny.VocabSize);
+        return (TokenWindows.Concatenate(all.Take(3).Select(a => a.Text), tokenizer),
+                TokenWindows.Concatenate(all.Skip(3).Take(1).Select(a => a.Text), tokenizer));
+    });
+
+    [Fact]
+    public void Loss_falls_over_50_steps_on_a_tiny_config()
+    {
+        var (train, validation) = Streams.Value;
+        using var trainer = new GptTrainer(Tiny, new TrainingOptions { Steps = 50, BatchSize = 8, WarmupSteps = 5, LearningRate = 1e-2, MinLearningRate = 1e-3 }, train, validation);
+        double before = trainer.ValidationLoss(8);
+        Assert.Equal(Math.Log(Tiny.VocabSize), before, 0.3); // N(0, 0.02) weights start near the uniform ln V = 5.70 nats
+        var losses = Enumerable.Range(0, 50).Select(_ => trainer.Step().Loss).ToList();
+        double after = trainer.ValidationLoss(8);
+        Assert.True(losses.TakeLast(10).Average() < losses[0] - 1.0, $"train loss {losses[0]:F3} → {losses.TakeLast(10).Average():F3}");
+        Assert.True(after < before - 1.0, $"validation loss {before:F3} → {after:F3}");
+        Assert.Throws<InvalidOperationException>(() => trainer.Step());
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_losses_and_weights()
+    {
+        var (train, validation) = Streams.Value;
+        double[] Run(int seed, out float[] wte)
+        {
+            using var t = new GptTrainer(Tiny, new TrainingOptions { Steps = 4, BatchSize = 2, Seed = seed }, train, validation);
+            var losses = Enumerable.Range(0, 4).Select(_ => t.Step().Loss).ToArray();
+            wte = t.Model.ExportWeights()["wte.weight"];
+            return losses;
+        }
+        Assert.Equal(Run(5, out var w1), Run(5, out var w2));
+        Assert.Equal(w1, w2);
+        Assert.NotEqual(Run(5, out _), Run(6, out _));
+    }
+
+    [Fact]
+    public void Per_layer_gradient_norms_add_up_to_the_global_norm_torch_clips()
+    {
+        var (train, validation) = Streams.Value;
+        var config = Tiny with { NLayer = 3 };
+        using var trainer = new GptTrainer(config, new TrainingOptions { Steps = 2, BatchSize = 2, GradClip = 1e9 }, train, validation);
+        var step = trainer.Step();
+        Assert.Equal(["embeddings", "h.0", "h.1", "h.2", "head"], step.LayerGradNorms.Select(kv => kv.Key));
+        Assert.All(step.LayerGradNorms, kv => Assert.True(kv.Value > 0, kv.Key));
+        Assert.Equal(step.GradNorm, Math.Sqrt(step.LayerGradNorms.Sum(kv => kv.Value * kv.Value)), 6);
+        // torch's clip_grad_norm_ returns the same global L2 norm (the gradients are still there after the step).
+        double torchNorm = torch.nn.utils.clip_grad_norm_(trainer.Model.parameters(), 1e9);
+        Assert.Equal(step.GradNorm, torchNorm, 4);
+    }
+
+    [Fact]
+    public void Learning_rate_warms_up_linearly_then_decays_by_cosine_to_the_minimum()
+    {
+        var o = new TrainingOptions { Steps = 110, WarmupSteps = 10, LearningRate = 1e-3, MinLearningRate = 1e-4 };
+        Assert.Equal(1e-4, o.LearningRateAt(0), 12);        // (0 + 1)/10 · peak
+        Assert.Equal(5e-4, o.LearningRateAt(4), 12);
+        Assert.Equal(1e-3, o.LearningRateAt(10), 12);       // decay starts at the peak
+        Assert.Equal(1e-4, o.LearningRateAt(109), 12);      // ends at the minimum
+        Assert.Equal(1e-4 + 0.5 * (1 + Math.Cos(Math.PI * 49 / 99)) * 9e-4, o.LearningRateAt(10 + 49), 12); // cosine at progress 49/99 ≈ ½
+        var noWarmup = o with { Warmup = false };
+        Assert.Equal(1e-3, noWarmup.LearningRateAt(0), 12); // the switch: start at the peak
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.LearningRateAt(110));
+        Assert.Throws<ArgumentOutOfRangeException>(() => (o with { MinLearningRate = 2e-3 }).Validate());
+    }
+
+    [Fact]
+    public void Streams_with_ids_outside_the_vocabulary_are_rejected()
+    {
+        var bad = new int[40];
+        bad[7] = 300;
+        var e = Assert.Throws<ArgumentException>(() => new GptTrainer(Tiny, new TrainingOptions(), bad, new int[40]));
+        Assert.Contains("trainTokens[7] = 300", e.Message);
+    }
+
+    [Fact]
+    public void Torch_load_failures_are_explained_with_GLIBCXX_and_the_patch_script()
+    {
+        var message = TorchRuntime.Explain(new TypeInitializationException("TorchSharp.torch",
+            new DllNotFoundException("libLibTorchSharp.so: version `GLIBCXX_3.4.32' not found")));
+        Assert.Contains("GLIBCXX_3.4.32", message);
+        Assert.Contains("scripts/patch-torchsharp-glibcxx.sh", message);
+        Assert.Contains("Ubuntu 24.04", message);
+        Assert.Contains(System.Runtime.InteropServices.RuntimeInformation.OSDescription, message);
+    }
+}
