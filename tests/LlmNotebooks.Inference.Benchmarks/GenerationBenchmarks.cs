@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Sampling;
 using LlmNotebooks.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,7 +46,7 @@ public class GenerationBenchmarks
     public void Cleanup() => _torch.Dispose();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = 1)]
-    public int[] CSharpGreedy() => _csharp.Generate(_prompt, Steps - PromptLength + 1, BasicSelectors.Greedy, new Random(0), stopAtEndOfText: false);
+    public int[] CSharpGreedy() => _csharp.Generate(_prompt, Steps - PromptLength + 1, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
 
     [Benchmark]
     public int[] TorchGreedy()

@@ -321,7 +321,7 @@ public sealed class TinyGptModel
     /// <returns>Shape [vocabSize].</returns>
     /// <exception cref="ArgumentException">The prompt needs more than nCtx tokens.</exception>
     /// <exception cref="InvalidOperationException">The model has no tokenizer.</exception>
-    public double[] NextTokenProbabilities(string prompt) => Softmax(NextTokenLogits(prompt));
+    public double[] NextTokenProbabilities(string prompt) => Sampling.Softmax.Probabilities(NextTokenLogits(prompt));
 
     /// <summary>The <paramref name="top"/> most probable next tokens after a prompt, most probable first.</summary>
     /// <param name="prompt">The prompt, read as the start of an address.</param>
@@ -334,7 +334,7 @@ public sealed class TinyGptModel
         if (top < 1 || top > Config.VocabSize)
             throw new ArgumentOutOfRangeException(nameof(top), top, $"top must lie in [1, {Config.VocabSize}]; got {top}.");
         var logits = NextTokenLogits(prompt);
-        var p = Softmax(logits);
+        var p = Sampling.Softmax.Probabilities(logits);
         var tokenizer = RequireTokenizer();
         return Enumerable.Range(0, logits.Length)
             .OrderByDescending(i => logits[i]).ThenBy(i => i)
@@ -350,7 +350,7 @@ public sealed class TinyGptModel
     /// </summary>
     /// <param name="prompt">The prompt, read as the start of an address.</param>
     /// <param name="maxNewTokens">Tokens to generate; ≥ 0.</param>
-    /// <param name="selector">The decoding step; null samples from softmax(logits) (<see cref="BasicSelectors.Sample"/>).</param>
+    /// <param name="selector">The decoding step (e.g. <see cref="SamplingPipeline.AsSelector"/>); null samples from softmax(logits) (<see cref="PlainSampling"/>).</param>
     /// <param name="seed">Seed of the System.Random passed to the selector.</param>
     /// <param name="stopAtEndOfText">Stop after the model emits &lt;|endoftext|&gt; (it is kept in GeneratedIds, not in Completion).</param>
     /// <exception cref="ArgumentOutOfRangeException">maxNewTokens &lt; 0.</exception>
@@ -359,7 +359,7 @@ public sealed class TinyGptModel
     public TinyGptGeneration Generate(string prompt, int maxNewTokens, NextTokenSelector? selector = null, int seed = 0, bool stopAtEndOfText = true)
     {
         var ids = EncodePrompt(prompt);
-        var generated = Generate(ids, maxNewTokens, selector ?? BasicSelectors.Sample, new Random(seed), stopAtEndOfText);
+        var generated = Generate(ids, maxNewTokens, selector ?? PlainSampling, new Random(seed), stopAtEndOfText);
         var text = RequireTokenizer().Decode(generated.Where(id => id != TinyGptTokenizer.EndOfTextId).ToArray());
         return new TinyGptGeneration(prompt, text, ids, generated);
     }
@@ -469,21 +469,8 @@ public sealed class TinyGptModel
         return sum / ((double)count * nCtx);
     }
 
-    /// <summary>softmax(z)_i = exp(z_i − max z) / Σ_j exp(z_j − max z), in double precision.</summary>
-    /// <param name="logits">Finite logits; not empty.</param>
-    /// <returns>Probabilities, same length, summing to 1.</returns>
-    /// <exception cref="ArgumentException">Empty, or a NaN/Inf logit.</exception>
-    public static double[] Softmax(ReadOnlySpan<float> logits)
-    {
-        Guard.NotEmpty(logits);
-        Guard.AllFinite(logits);
-        float max = TensorPrimitives.Max(logits);
-        var p = new double[logits.Length];
-        double sum = 0;
-        for (int i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(logits[i] - max);
-        for (int i = 0; i < p.Length; i++) p[i] /= sum;
-        return p;
-    }
+    /// <summary>Ancestral sampling from the unmodified softmax(logits), the default decoding step of <c>Generate</c>.</summary>
+    public static NextTokenSelector PlainSampling { get; } = new SamplingPipeline().AsSelector();
 
     /// <summary>Name, parameter count and shape, e.g. "TinyGpt: 4 layers × 4 heads, dModel 128, nCtx 128, vocab 4096, Pre-LN, learned positions, 1.3M parameters".</summary>
     public override string ToString() =>

@@ -1,5 +1,6 @@
 using LlmNotebooks.Corpora;
 using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Sampling;
 
 namespace LlmNotebooks.Tests.TinyGpt;
 
@@ -118,7 +119,7 @@ public class TinyGptModelTests
     public void Greedy_generation_follows_the_argmax_chain_and_crops_past_nCtx()
     {
         var model = RandomModel(Small);
-        var generated = model.Generate([1, 2], 10, BasicSelectors.Greedy, new Random(0), stopAtEndOfText: false);
+        var generated = model.Generate([1, 2], 10, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
         Assert.Equal(10, generated.Length);
         var context = new List<int> { 1, 2 };
         for (int i = 0; i < 4; i++) // within nCtx = 6 the chain is exact
@@ -134,15 +135,15 @@ public class TinyGptModelTests
     public void Sampling_is_reproducible_per_seed_and_follows_softmax()
     {
         var model = RandomModel(Small);
-        var a = model.Generate([1], 5, BasicSelectors.Sample, new Random(42));
-        var b = model.Generate([1], 5, BasicSelectors.Sample, new Random(42));
+        var a = model.Generate([1], 5, TinyGptModel.PlainSampling, new Random(42));
+        var b = model.Generate([1], 5, TinyGptModel.PlainSampling, new Random(42));
         Assert.Equal(a, b);
         // Empirical frequencies of the first sampled token match softmax(logits) (10,000 draws; 4σ bound).
-        var p = TinyGptModel.Softmax(model.NextTokenLogits([1]));
+        var p = Softmax.Probabilities(model.NextTokenLogits([1]));
         var logits = model.NextTokenLogits([1]);
         var counts = new int[p.Length];
         var random = new Random(5);
-        for (int i = 0; i < 10_000; i++) counts[BasicSelectors.Sample([], logits.ToArray(), random)]++;
+        for (int i = 0; i < 10_000; i++) counts[TinyGptModel.PlainSampling([], logits.ToArray(), random)]++;
         for (int v = 0; v < p.Length; v++)
             Assert.True(Math.Abs(counts[v] / 10_000.0 - p[v]) < 4 * Math.Sqrt(p[v] * (1 - p[v]) / 10_000) + 1e-9, $"token {v}: {counts[v]} vs p = {p[v]}");
     }
