@@ -44,7 +44,9 @@ root.SetAction(async (parse, cancellationToken) =>
     }
     catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
     {
-        await Console.Error.WriteLineAsync("error: " + e.Message);
+        // ArgumentException appends " (Parameter '…')" to its message; the user needs only the sentence.
+        var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+        await Console.Error.WriteLineAsync("error: " + message);
         return 2;
     }
 });

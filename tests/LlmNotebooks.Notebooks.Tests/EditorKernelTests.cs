@@ -1,13 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace LlmNotebooks.Notebooks.Tests;
 
 /// <summary>
 /// Every notebook also runs under the kernel VS Code Polyglot Notebooks and Jupyter run — the dotnet-interactive tool
 /// 1.0.712001 (a local tool, see dotnet-tools.json) — driven by Debian's jupyter-nbconvert, because our in-process
-/// runner could hide differences (package loading, formatters, FSharp.Core). The kernelspec is registered into a folder
-/// of the test output (JUPYTER_PATH), never into the user's home.
+/// runner could hide differences (package loading, formatters, FSharp.Core). The kernelspec is registered by
+/// scripts/register-jupyter-kernel.sh into a folder of the test output (JUPYTER_PATH), never into the user's home.
 /// </summary>
 public sealed class EditorKernelFixture
 {
@@ -15,29 +14,18 @@ public sealed class EditorKernelFixture
     {
         NbConvert = Repo.OnPath("jupyter-nbconvert") ?? throw new InvalidOperationException(
             "jupyter-nbconvert is not installed. The editor-kernel tests execute the notebooks with it: on Debian/Ubuntu run " +
-            "`sudo apt-get install jupyter-nbconvert python3-nbclient` (or `sudo .ci/install-test-deps`).");
-        var dotnet = Repo.OnPath("dotnet") ?? throw new InvalidOperationException("dotnet is not on PATH.");
-
-        var restore = Repo.Run(dotnet, ["tool", "restore"], Repo.Root, TimeSpan.FromMinutes(5));
-        Assert.True(restore.ExitCode == 0, "dotnet tool restore failed:\n" + restore.Output);
-
+            "`sudo apt-get install jupyter-nbconvert python3-nbclient` (or run `.ci/install-test-deps` as yourself).");
         JupyterPath = Path.Combine(AppContext.BaseDirectory, "jupyter");
         var kernels = Path.Combine(JupyterPath, "kernels");
         if (Directory.Exists(kernels)) Directory.Delete(kernels, recursive: true);
-        Directory.CreateDirectory(kernels);
-        var install = Repo.Run(dotnet, ["tool", "run", "dotnet-interactive", "--", "jupyter", "install", "--path", kernels], Repo.Root,
-            TimeSpan.FromMinutes(2), Environment);
-        var kernelJson = Path.Combine(kernels, ".net-csharp", "kernel.json");
-        Assert.True(install.ExitCode == 0 && File.Exists(kernelJson), "dotnet-interactive jupyter install failed:\n" + install.Output);
 
-        // The generated argv calls `dotnet interactive …`, which finds only a global tool; call the local tool instead,
-        // and keep its HTTP endpoint on loopback.
-        var spec = JsonNode.Parse(File.ReadAllText(kernelJson))!.AsObject();
-        var argv = spec["argv"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
-        int jupyter = argv.IndexOf("jupyter");
-        spec["argv"] = new JsonArray([.. new[] { dotnet, "tool", "run", "dotnet-interactive", "--" }.Concat(argv.Skip(jupyter)).Append("--http-local-only")
-            .Select(a => (JsonNode?)JsonValue.Create(a))]);
-        File.WriteAllText(kernelJson, spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        // Registered exactly as README tells users to: the script restores the local tool, runs
+        // `dotnet-interactive jupyter install --path`, and keeps the kernel's HTTP endpoint on loopback.
+        var register = Repo.Run("bash", [Path.Combine(Repo.Root, "scripts", "register-jupyter-kernel.sh"), kernels], Repo.Root,
+            TimeSpan.FromMinutes(5), Environment);
+        var kernelJson = Path.Combine(kernels, ".net-csharp", "kernel.json");
+        Assert.True(register.ExitCode == 0 && File.Exists(kernelJson), "scripts/register-jupyter-kernel.sh failed:\n" + register.Output);
+        Assert.Contains("--http-local-only", File.ReadAllText(kernelJson));
     }
 
     public string NbConvert { get; }

@@ -22,7 +22,7 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
                        ?? new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists)
                        ?? throw new InvalidOperationException(
                            "Chromium was not found. The handout tests open the handouts in it: on Debian/Ubuntu run " +
-                           "`sudo apt-get install chromium` (or `sudo .ci/install-test-deps`), or set CHROMIUM_PATH.");
+                           "`sudo apt-get install chromium` (or run `.ci/install-test-deps` as yourself), or set CHROMIUM_PATH.");
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
