@@ -82,6 +82,64 @@ public static class DecodingStatistics
     }
 
     /// <summary>
+    /// Mean negative log-likelihood, in nats per generated token, of continuations under a model (usually the one that
+    /// generated them, at T = 1 and without truncation): −(1/N) Σ_samples Σ_t ln p(x_t | prompt, x_&lt;t), N = total
+    /// generated tokens. exp of it is the continuations' perplexity. Holtzman et al. 2019 (arXiv:1904.09751, §4) compare
+    /// it with the same model's score on human text: decoding that is too greedy scores far below, too random far above.
+    /// Each sequence prompt + sample is scored in one call of <paramref name="logitsAtEveryPosition"/>.
+    /// </summary>
+    /// <param name="logitsAtEveryPosition">The model: ids → logits, shape [ids.Count, vocabSize]; row t scores the token after ids[t].</param>
+    /// <param name="prompt">Prompt ids (≥ 1 token: the first generated token is scored from the last prompt position).</param>
+    /// <param name="samples">Generated continuations (prompt excluded), e.g. from <see cref="Decoding.SampleMany"/>; at least one token in all.</param>
+    /// <returns>Nats per generated token, ≥ 0.</returns>
+    /// <exception cref="ArgumentNullException">An argument or one of the samples is null.</exception>
+    /// <exception cref="ArgumentException">An empty prompt, no generated token in all samples, or a token id outside [0, vocabSize).</exception>
+    /// <exception cref="InvalidOperationException">The model returned null, logits of another shape than [ids.Count, vocabSize] (vocabSize constant, ≥ 1), or a NaN/±∞ logit.</exception>
+    public static double MeanNegativeLogLikelihood(Func<IReadOnlyList<int>, float[,]> logitsAtEveryPosition, IReadOnlyList<int> prompt,
+        IReadOnlyList<IReadOnlyList<int>> samples)
+    {
+        ArgumentNullException.ThrowIfNull(logitsAtEveryPosition);
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(samples);
+        if (prompt.Count == 0) throw new ArgumentException("prompt must hold at least one token: the first generated token is scored from it.", nameof(prompt));
+        long generated = 0;
+        foreach (var sample in samples)
+        {
+            ArgumentNullException.ThrowIfNull(sample, nameof(samples));
+            generated += sample.Count;
+        }
+        if (generated == 0) throw new ArgumentException("samples hold no generated token: the mean is undefined.", nameof(samples));
+
+        double sum = 0;
+        int vocabSize = -1;
+        foreach (var sample in samples)
+        {
+            if (sample.Count == 0) continue;
+            int[] sequence = [.. prompt, .. sample];
+            float[,] logits = logitsAtEveryPosition(sequence)
+                ?? throw new InvalidOperationException("The model returned null logits.");
+            if (logits.GetLength(0) != sequence.Length || logits.GetLength(1) == 0 || (vocabSize >= 0 && logits.GetLength(1) != vocabSize))
+                throw new InvalidOperationException(
+                    $"The model returned logits of shape [{logits.GetLength(0)}, {logits.GetLength(1)}] for {sequence.Length} ids; " +
+                    $"expected [{sequence.Length}, {(vocabSize >= 0 ? vocabSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : "vocabSize ≥ 1")}].");
+            vocabSize = logits.GetLength(1);
+            for (int i = 0; i < sequence.Length; i++)
+                if ((uint)sequence[i] >= (uint)vocabSize)
+                    throw new ArgumentException(
+                        $"token id {sequence[i]} (position {i} of prompt + sample) is outside [0, {vocabSize}).", i < prompt.Count ? nameof(prompt) : nameof(samples));
+            var row = new float[vocabSize];
+            for (int t = prompt.Count - 1; t < sequence.Length - 1; t++)
+            {
+                for (int j = 0; j < vocabSize; j++) row[j] = logits[t, j];
+                if (!row.All(float.IsFinite))
+                    throw new InvalidOperationException($"The model returned a NaN or ±∞ logit at position {t}.");
+                sum -= Softmax.LogProbabilities(row)[sequence[t + 1]];
+            }
+        }
+        return sum / generated;
+    }
+
+    /// <summary>
     /// Entropy H(softmax(l / T)) in nats for each temperature T: 0 ≤ H ≤ ln(number of finite logits); H is
     /// non-decreasing in T, tends to the entropy of the uniform distribution over the maximal logits as T → 0 and to
     /// ln(number of finite logits) as T → ∞.

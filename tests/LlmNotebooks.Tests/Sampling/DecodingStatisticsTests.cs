@@ -99,3 +99,65 @@ public class DecodingStatisticsTests
             () => Decoding.Generate(Counter, [0], -1, SamplingPipeline.Greedy, new Random(0))).ParamName);
     }
 }
+
+public class MeanNegativeLogLikelihoodTests
+{
+    // A model that ignores its input and predicts P = [1/2, 1/4, 1/4] at every position (logits = ln P).
+    private static float[,] Fixed(IReadOnlyList<int> ids)
+    {
+        var logits = new float[ids.Count, 3];
+        for (int t = 0; t < ids.Count; t++)
+        {
+            logits[t, 0] = (float)Math.Log(0.5);
+            logits[t, 1] = logits[t, 2] = (float)Math.Log(0.25);
+        }
+        return logits;
+    }
+
+    // By hand: samples [0, 1] and [2] score ln 2 + ln 4 + ln 4 = 5 ln 2 over 3 generated tokens. The prompt's own
+    // tokens are not scored.
+    [Fact]
+    public void Scores_only_generated_tokens_with_their_model_probability()
+    {
+        double nll = DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0, 0, 0], [[0, 1], [2]]);
+        Assert.Equal(5 * Math.Log(2) / 3, nll, 6);
+        // uniform logits over 4 tokens: every token costs ln 4
+        float[,] Uniform(IReadOnlyList<int> ids) => new float[ids.Count, 4];
+        Assert.Equal(Math.Log(4), DecodingStatistics.MeanNegativeLogLikelihood(Uniform, [3], [[0, 1, 2, 3], []]), 12);
+    }
+
+    // Row t must score the token after ids[t]: a "counter" model (next = previous + 1 mod 5, logit 20) finds the counting
+    // continuation almost certain and a sequence that steps by 2 (wrong at every position) almost impossible.
+    [Fact]
+    public void Row_t_scores_the_token_after_position_t()
+    {
+        float[,] Counter(IReadOnlyList<int> ids)
+        {
+            var logits = new float[ids.Count, 5];
+            for (int t = 0; t < ids.Count; t++) logits[t, (ids[t] + 1) % 5] = 20f;
+            return logits;
+        }
+        double counting = DecodingStatistics.MeanNegativeLogLikelihood(Counter, [0], [[1, 2, 3, 4]]);
+        double shifted = DecodingStatistics.MeanNegativeLogLikelihood(Counter, [0], [[2, 4, 1, 3]]);
+        Assert.Equal(Math.Log(1 + 4 * Math.Exp(-20)), counting, 12);
+        Assert.Equal(20 + Math.Log(1 + 4 * Math.Exp(-20)), shifted, 4);
+    }
+
+    [Fact]
+    public void Rejects_undefined_means_and_a_misbehaving_model()
+    {
+        Assert.Equal("prompt", Assert.Throws<ArgumentException>(
+            () => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [], [[0]])).ParamName);
+        Assert.Equal("samples", Assert.Throws<ArgumentException>(
+            () => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0], [[], []])).ParamName);
+        Assert.Equal("samples", Assert.Throws<ArgumentException>(
+            () => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0], [[3]])).ParamName);
+        Assert.Throws<ArgumentNullException>(() => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0], [null!]));
+        Assert.Throws<InvalidOperationException>(
+            () => DecodingStatistics.MeanNegativeLogLikelihood(ids => new float[ids.Count - 1, 3], [0], [[1]]));
+        Assert.Throws<InvalidOperationException>(
+            () => DecodingStatistics.MeanNegativeLogLikelihood(ids => new float[ids.Count, 3 + ids.Count], [0], [[1], [1, 2]]));
+        Assert.Throws<InvalidOperationException>(() => DecodingStatistics.MeanNegativeLogLikelihood(
+            ids => { var l = new float[ids.Count, 3]; l[0, 1] = float.NaN; return l; }, [0], [[1]]));
+    }
+}
