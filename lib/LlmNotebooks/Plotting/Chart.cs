@@ -133,6 +133,7 @@ public static class Chart
             ["height"] = Math.Max(Figure.DefaultHeight, 320 * rows),
         };
         var annotations = new JsonArray();
+        var shapes = new JsonArray();
         var traces = new List<JsonObject>();
         var colourByName = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int k = 0; k < panels.Length; k++)
@@ -150,6 +151,9 @@ public static class Chart
             foreach (var axis in new[] { "xaxis", "yaxis" })
                 if (panels[k].Layout[axis] is JsonObject settings)
                     layout[axis + suffix] = settings.DeepClone();
+            foreach (var key in new[] { "shapes", "annotations" })
+                foreach (var item in (panels[k].Layout[key] as JsonArray ?? []).OfType<JsonObject>())
+                    (key == "shapes" ? shapes : annotations).Add(MoveIntoPanel((JsonObject)item.DeepClone(), suffix));
             if (panels[k].Title is { } title)
                 annotations.Add(new JsonObject
                 {
@@ -159,7 +163,26 @@ public static class Chart
                 });
         }
         if (annotations.Count > 0) layout["annotations"] = annotations;
+        if (shapes.Count > 0) layout["shapes"] = shapes;
         return new Figure(traces, layout);
+    }
+
+    // A panel's shapes and annotations refer to its own axes ("x", "y") or to the whole plot ("paper"); in the grid
+    // they must refer to the panel's axes ("x2", "y2 domain").
+    private static JsonObject MoveIntoPanel(JsonObject item, string suffix)
+    {
+        foreach (var (key, letter) in new[] { ("xref", "x"), ("yref", "y") })
+        {
+            var reference = item[key]?.GetValue<string>() ?? letter;
+            item[key] = reference switch
+            {
+                "paper" => $"{letter}{suffix} domain",
+                _ when reference == letter => letter + suffix,
+                _ when reference == letter + " domain" => $"{letter}{suffix} domain",
+                _ => reference,
+            };
+        }
+        return item;
     }
 
     // plotly.js's default colour cycle ("D3 category10"), so shared colours look like plotly's own.

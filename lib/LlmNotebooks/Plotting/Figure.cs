@@ -86,7 +86,9 @@ public sealed class Figure : IHtmlDisplay
 
     /// <summary>
     /// Draws a dotted vertical line across the plot at <paramref name="x"/> (a number, a date or a category), with an
-    /// optional label written along it — e.g. to mark an event that has no y value.
+    /// optional label written along it — e.g. to mark an event that has no y value or a cut-off. On a logarithmic x axis
+    /// the line is still placed at <paramref name="x"/> (plotly.js wants log10(x) there; <see cref="ToJson"/> converts),
+    /// and in <see cref="Chart.Grid"/> it stays in its panel.
     /// </summary>
     /// <param name="x">Position on the x axis; DateOnly/DateTime are written as ISO dates.</param>
     /// <param name="label">Text drawn vertically beside the line, or null.</param>
@@ -101,12 +103,14 @@ public sealed class Figure : IHtmlDisplay
         var copy = new Figure(Traces, _layout);
         Append(copy._layout, "shapes", new JsonObject
         {
+            ["name"] = VerticalLineName,
             ["type"] = "line", ["xref"] = "x", ["yref"] = "paper", ["x0"] = Node(position), ["x1"] = Node(position),
             ["y0"] = 0, ["y1"] = 1, ["line"] = new JsonObject { ["dash"] = "dot", ["color"] = "gray" },
         });
         if (label is not null)
             Append(copy._layout, "annotations", new JsonObject
             {
+                ["name"] = VerticalLineName,
                 ["x"] = Node(position), ["y"] = 0.5, ["xref"] = "x", ["yref"] = "paper", ["text"] = label,
                 ["textangle"] = -90, ["showarrow"] = false, ["xanchor"] = "right",
             });
@@ -123,8 +127,31 @@ public sealed class Figure : IHtmlDisplay
     /// <summary>The figure as plotly.js JSON: <c>{"data": [...], "layout": {...}}</c>. Non-finite numbers are written as null (a gap).</summary>
     public string ToJson()
     {
-        var root = new JsonObject { ["data"] = _traces.DeepClone(), ["layout"] = _layout.DeepClone() };
+        var layout = (JsonObject)_layout.DeepClone();
+        PlaceVerticalLinesOnLogAxes(layout);
+        var root = new JsonObject { ["data"] = _traces.DeepClone(), ["layout"] = layout };
         return root.ToJsonString(JsonOptions);
+    }
+
+    internal const string VerticalLineName = "llmnb-vertical-line";
+
+    // plotly.js positions shapes and annotations on a log axis by log10 of the value (layout reference, "shapes.x0").
+    // Vertical lines keep the data value until here, so the axis may be made logarithmic before or after they are added.
+    private static void PlaceVerticalLinesOnLogAxes(JsonObject layout)
+    {
+        foreach (var key in new[] { "shapes", "annotations" })
+        {
+            if (layout[key] is not JsonArray items) continue;
+            foreach (var item in items.OfType<JsonObject>())
+            {
+                if ((string?)item["name"] != VerticalLineName || item["xref"]?.GetValue<string>() is not { } xref) continue;
+                var axis = "xaxis" + xref[1..];
+                if ((string?)layout[axis]?["type"] != "log") continue;
+                foreach (var coordinate in key == "shapes" ? new[] { "x0", "x1" } : ["x"])
+                    if (item[coordinate] is JsonValue v && v.TryGetValue(out double x) && x > 0)
+                        item[coordinate] = Math.Log10(x);
+            }
+        }
     }
 
     /// <summary>

@@ -87,6 +87,36 @@ public class ChartTests
     }
 
     [Fact]
+    public void Vertical_lines_are_placed_by_log10_on_a_log_axis_whenever_the_axis_is_made_logarithmic()
+    {
+        // plotly.js reference: on a log axis, shape and annotation x positions are given as log10 of the value.
+        var before = Chart.Line(new[] { 1.0, 1000 }, new[] { 1.0, 2 }).WithVerticalLine(50, "k = 50").WithXAxis("k", log: true);
+        var after = Chart.Line(new[] { 1.0, 1000 }, new[] { 1.0, 2 }).WithXAxis("k", log: true).WithVerticalLine(50, "k = 50");
+        foreach (var f in new[] { before, after })
+        {
+            var layout = Json(f).GetProperty("layout");
+            Assert.Equal(Math.Log10(50), layout.GetProperty("shapes")[0].GetProperty("x0").GetDouble(), 12);
+            Assert.Equal(Math.Log10(50), layout.GetProperty("annotations")[0].GetProperty("x").GetDouble(), 12);
+        }
+        var linear = Json(Chart.Line(new[] { 1.0, 1000 }).WithVerticalLine(50)).GetProperty("layout");
+        Assert.Equal(50, linear.GetProperty("shapes")[0].GetProperty("x0").GetDouble());
+    }
+
+    [Fact]
+    public void Grid_keeps_each_panels_lines_in_that_panel()
+    {
+        var f = Chart.Grid(1, 2, Chart.Line(new[] { 1.0, 2 }).WithVerticalLine(1, "a"),
+            Chart.Line(new[] { 1.0, 100 }).WithXAxis("k", log: true).WithVerticalLine(10, "b"));
+        var layout = Json(f).GetProperty("layout");
+        var shapes = layout.GetProperty("shapes");
+        Assert.Equal(("x", "y domain"), (shapes[0].GetProperty("xref").GetString(), shapes[0].GetProperty("yref").GetString()));
+        Assert.Equal(("x2", "y2 domain"), (shapes[1].GetProperty("xref").GetString(), shapes[1].GetProperty("yref").GetString()));
+        Assert.Equal(1.0, shapes[1].GetProperty("x0").GetDouble(), 12); // log10(10) on the second panel's log axis
+        Assert.Contains(layout.GetProperty("annotations").EnumerateArray(), a => a.GetProperty("text").GetString() == "b"
+            && a.GetProperty("xref").GetString() == "x2");
+    }
+
+    [Fact]
     public void Combine_overlays_traces_and_figures_are_immutable()
     {
         var a = Chart.Line(new[] { 1.0, 2 }, "a").WithTitle("both");
