@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace LlmNotebooks.Notebooks.Tests;
 
 [Collection(HandoutsCollection.Name)]
-public class NotebookExecutionTests(HandoutsFixture handouts)
+public partial class NotebookExecutionTests(HandoutsFixture handouts)
 {
     public static TheoryData<string> Notebooks() => Repo.Notebooks();
 
@@ -16,6 +18,20 @@ public class NotebookExecutionTests(HandoutsFixture handouts)
         Assert.True(File.Exists(Path.Combine(handouts.Executed, notebook + ".ipynb")));
     }
 
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Every_relative_link_in_the_handout_resolves(string notebook)
+    {
+        // A handout is passed around with its siblings: a link to a notebook that has no handout is a dead link.
+        var html = File.ReadAllText(handouts.HandoutPath(notebook));
+        var article = html[html.IndexOf("<article>", StringComparison.Ordinal)..html.LastIndexOf("</article>", StringComparison.Ordinal)];
+        foreach (Match m in RelativeLink().Matches(article))
+        {
+            var target = m.Groups["target"].Value;
+            Assert.True(File.Exists(Path.Combine(handouts.Output, target)), $"{notebook}.html links to {target}, which was not built.");
+        }
+    }
+
     [Fact]
     public void The_index_links_every_built_handout()
     {
@@ -23,4 +39,8 @@ public class NotebookExecutionTests(HandoutsFixture handouts)
         foreach (var notebook in handouts.Results.Keys)
             Assert.Contains($"href=\"{notebook}.html\"", index);
     }
+
+    // <a href="something.html"> or "something.html#anchor": no scheme, not a pure fragment.
+    [GeneratedRegex(@"<a\s[^>]*href=""(?![a-z][a-z0-9+.-]*:|#)(?<target>[^""#?]+)(?:#[^""]*)?""")]
+    private static partial Regex RelativeLink();
 }
