@@ -4,5 +4,8 @@ namespace LlmNotebooks.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // With no arguments every benchmark runs (no interactive prompt); BenchmarkDotNet's own arguments, e.g.
+    // --filter '*TopP*', select.
+    public static void Main(string[] args) =>
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
 }

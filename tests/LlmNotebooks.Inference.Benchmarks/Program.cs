@@ -12,7 +12,8 @@ public static class Program
         // In-process: LibTorch's native files are already next to this assembly (and patched on Debian 12).
         var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15));
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        // With no arguments every benchmark runs (no interactive prompt).
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
     }
 
     internal static string ShippedFolder()
