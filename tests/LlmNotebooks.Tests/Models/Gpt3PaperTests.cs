@@ -28,6 +28,31 @@ public class Gpt3PaperTests
     }
 
     [Fact]
+    public void Table_D1_half_units_read_trailing_zeros_as_not_significant()
+    {
+        // Table D.1 Params (M): 125, 356, 760, 1,320, 2,650, 6,660, 12,850, 174,600.
+        Assert.Equal([0.5, 0.5, 5, 5, 5, 5, 5, 50], Gpt3Paper.TableD1.Select(r => r.ParamsHalfUnitMillions));
+    }
+
+    [Fact]
+    public void Library_agreement_with_table_D1_matches_the_hand_check_and_rejects_the_printed_13B_width()
+    {
+        Assert.All(Gpt3Paper.Models, m => Assert.True(m.ParameterCountAgreesWithTableD1, m.Config.Name));
+        // GPT-3 13B with Table 2.1's printed dmodel 5140 has 12,953M parameters: 103M off Table D.1's 12,850M.
+        var m13 = Gpt3Paper.Models.Single(m => m.Config.Name == "GPT-3 13B");
+        var printedWidth = new GptConfig("13B, dmodel 5140", 40, 5140, 20, 2048, 50257, LayerNormPlacement.PreLn, finalLayerNorm: true);
+        Assert.False(m13.TableD1.ParamsAgreeWith(printedWidth.CountParameters().Total));
+        // Edges: 174,600M ± 50M agrees, one parameter beyond does not.
+        var d1 = Gpt3Paper.TableD1[^1];
+        Assert.True(d1.ParamsAgreeWith(174_650_000_000));
+        Assert.True(d1.ParamsAgreeWith(174_550_000_000));
+        Assert.False(d1.ParamsAgreeWith(174_650_000_001));
+        Assert.False(d1.ParamsAgreeWith(174_549_999_999));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => d1.ParamsAgreeWith(0));
+        Assert.Equal("parameters", e.ParamName);
+    }
+
+    [Fact]
     public void Gpt3_175B_exact_count_by_hand()
     {
         // Per layer 12d² + 13d (attention 4d² + 4d, MLP 8d² + 5d, two LayerNorms 4d), plus (V + n)·d embeddings and ln_f 2d:

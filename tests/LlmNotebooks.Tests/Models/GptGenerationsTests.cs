@@ -58,6 +58,13 @@ public class GptGenerationsTests
             Assert.Equal(GptGenerations.Undisclosed, g.TrainingTokens);
         }
         Assert.Equal(8192, Get("GPT-4").Context);
+        // OpenAI post 'GPT-4' (2023-03-14): gpt-4 has 8,192 tokens; gpt-4-32k, offered with it, 32,768.
+        Assert.Equal([32_768], Get("GPT-4").LongerContexts);
+        Assert.Equal("8,192 / 32,768", Get("GPT-4").ContextText);
+        Assert.Equal("128,000", Get("GPT-4o").ContextText);
+        Assert.Equal("1,024", Get("GPT-2").ContextText);
+        Assert.Equal(GptGenerations.Undisclosed, Get("ChatGPT").ContextText);
+        Assert.All(GptGenerations.All.Where(g => g.Name != "GPT-4"), g => Assert.Empty(g.LongerContexts));
         Assert.All(GptGenerations.All, g =>
         {
             Assert.False(string.IsNullOrWhiteSpace(g.Sources));

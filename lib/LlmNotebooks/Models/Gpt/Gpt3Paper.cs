@@ -35,7 +35,37 @@ public sealed record Gpt3Table21Row(
 /// <param name="FractionOfParamsActive">Frac of params active for each token: 1.0 (dense).</param>
 public sealed record Gpt3TableD1Row(
     string Model, double TotalComputePetaflopDays, double TotalComputeFlops, double ParamsMillions, double TrainingTokensBillions,
-    int FlopsPerParamPerToken, int MultForBackwardPass, int ForwardFlopsPerActiveParamPerToken, double FractionOfParamsActive);
+    int FlopsPerParamPerToken, int MultForBackwardPass, int ForwardFlopsPerActiveParamPerToken, double FractionOfParamsActive)
+{
+    /// <summary>
+    /// Half a unit of the last nonzero digit of <see cref="ParamsMillions"/>, in millions of parameters: how far the N
+    /// behind a printed value may lie from it (125 → 0.5, 760 → 5, 1,320 → 5, 174,600 → 50). Trailing zeros are read as
+    /// not significant, since the column is rounded to three or four significant figures.
+    /// </summary>
+    public double ParamsHalfUnitMillions
+    {
+        get
+        {
+            double unit = 1;
+            while (ParamsMillions % (unit * 10) == 0) unit *= 10;
+            return unit / 2;
+        }
+    }
+
+    /// <summary>
+    /// Whether an exact parameter count agrees with <see cref="ParamsMillions"/> to its printed digits:
+    /// |parameters / 1e6 − ParamsMillions| ≤ <see cref="ParamsHalfUnitMillions"/>.
+    /// </summary>
+    /// <param name="parameters">Exact parameter count, ≥ 1.</param>
+    /// <returns>True when <paramref name="parameters"/> rounds to the printed value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameters"/> is &lt; 1.</exception>
+    public bool ParamsAgreeWith(long parameters)
+    {
+        if (parameters < 1)
+            throw new ArgumentOutOfRangeException(nameof(parameters), parameters, $"parameters must be ≥ 1; got {parameters}.");
+        return Math.Abs(parameters / 1e6 - ParamsMillions) <= ParamsHalfUnitMillions;
+    }
+}
 
 /// <summary>One row of GPT-3 paper Table 2.2 ("Datasets used to train GPT-3"), exactly as printed.</summary>
 /// <param name="Dataset">"Common Crawl (filtered)", "WebText2", "Books1", "Books2", "Wikipedia".</param>
@@ -101,6 +131,12 @@ public sealed record Gpt3ModelSize(Gpt3Table21Row Table21, Gpt3TableD1Row TableD
 {
     /// <summary>Exact parameter count of <see cref="Config"/>.</summary>
     public GptParameterCount ParameterCount => Config.CountParameters();
+
+    /// <summary>
+    /// Whether the exact count of <see cref="Config"/> agrees with Table D.1's Params column to its printed digits
+    /// (<see cref="Gpt3TableD1Row.ParamsAgreeWith"/>); true for all eight sizes.
+    /// </summary>
+    public bool ParameterCountAgreesWithTableD1 => TableD1.ParamsAgreeWith(ParameterCount.Total);
 }
 
 /// <summary>

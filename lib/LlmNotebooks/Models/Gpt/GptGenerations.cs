@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace LlmNotebooks.Models.Gpt;
 
 /// <summary>How precisely a timeline date is known.</summary>
@@ -38,6 +40,20 @@ public sealed record GptGeneration(
 {
     /// <summary>The date as the table shows it: yyyy-MM-dd, or yyyy-MM when only the month is known.</summary>
     public string DateText => DatePrecision == DatePrecision.Day ? Date.ToString("yyyy-MM-dd") : Date.ToString("yyyy-MM");
+
+    /// <summary>
+    /// Longer context lengths, in tokens, offered at release as separate variants of the same model (GPT-4: 32,768 for
+    /// gpt-4-32k); empty when there were none. <see cref="Context"/> stays the base model's context.
+    /// </summary>
+    public IReadOnlyList<int> LongerContexts { get; init; } = [];
+
+    /// <summary>
+    /// Every context length in tokens as the table shows it, base first ("8,192 / 32,768" for GPT-4), or
+    /// <see cref="GptGenerations.Undisclosed"/> when <see cref="Context"/> is null.
+    /// </summary>
+    public string ContextText => Context is int context
+        ? string.Join(" / ", LongerContexts.Prepend(context).Select(c => c.ToString("N0", CultureInfo.InvariantCulture)))
+        : GptGenerations.Undisclosed;
 }
 
 /// <summary>The GPT generations as data for the timeline table, oldest first. Every value is checked against the source in its row.</summary>
@@ -122,7 +138,10 @@ public static class GptGenerations
             Undisclosed,
             "multimodal (image + text in, text out)",
             "Accepts images and text; fine-tuned with RLHF; some capabilities predicted from runs with at most 1/1,000th of its compute. The report discloses no model size, hardware, training compute, dataset construction or training method.",
-            "arXiv:2303.08774 (abstract, §2); OpenAI post 'GPT-4' (2023-03-14) for the context lengths; tiktoken model.py for the encoding"),
+            "arXiv:2303.08774 (abstract, §2); OpenAI post 'GPT-4' (2023-03-14) for the context lengths; tiktoken model.py for the encoding")
+        {
+            LongerContexts = [32_768],
+        },
 
         new("GPT-4o", new DateOnly(2024, 5, 13), DatePrecision.Day,
             "Hello GPT-4o; GPT-4o System Card (OpenAI)",
