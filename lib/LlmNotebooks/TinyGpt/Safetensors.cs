@@ -104,6 +104,8 @@ public sealed class SafetensorsFile
     public const long MaxHeaderBytes = 100_000_000;
 
     private const string MetadataKey = "__metadata__";
+    private static readonly Dictionary<string, SafetensorsDType> DTypesByName =
+        Enum.GetValues<SafetensorsDType>().ToDictionary(d => d.ToString(), StringComparer.Ordinal);
     private readonly Dictionary<string, SafetensorsTensor> _byName;
 
     private SafetensorsFile(List<SafetensorsTensor> tensors, Dictionary<string, string> metadata)
@@ -335,10 +337,13 @@ public sealed class SafetensorsFile
         string name = prop.Name;
         var e = prop.Value;
         if (e.ValueKind != JsonValueKind.Object) throw Bad(source, $"header entry '{name}' is not an object");
-        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String
-            || !Enum.TryParse<SafetensorsDType>(dt.GetString(), ignoreCase: false, out var dType) || !Enum.IsDefined(dType)
-            || int.TryParse(dt.GetString(), out _))
-            throw Bad(source, $"tensor '{name}' has a missing or unknown dtype (allowed: {string.Join(", ", Enum.GetNames<SafetensorsDType>())})");
+        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String)
+            throw Bad(source, $"tensor '{name}' has no dtype string");
+        // Exact, case-sensitive names only: Enum.TryParse would also accept flag lists ("F32,F16" = 1 | 2 = BF16),
+        // surrounding spaces and numbers.
+        string dtName = dt.GetString()!;
+        if (!DTypesByName.TryGetValue(dtName, out var dType))
+            throw Bad(source, $"tensor '{name}' has an unknown dtype \"{dtName}\" (allowed, spelled exactly: {string.Join(", ", Enum.GetNames<SafetensorsDType>())})");
         if (!e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array)
             throw Bad(source, $"tensor '{name}' has no shape array");
         var shape = new long[sh.GetArrayLength()];

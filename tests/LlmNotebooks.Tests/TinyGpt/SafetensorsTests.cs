@@ -104,6 +104,56 @@ public class SafetensorsTests
         Assert.Contains(why, e.Message);
     }
 
+    // The header spells a dtype exactly as huggingface/safetensors' Dtype enum serializes it ("BF16", "F32", ...). Each
+    // spelling below once parsed through Enum.TryParse: "F32,F16" as the flag combination F32 | F16 = 1 | 2 = BF16,
+    // " BF16" / "BF16 " with the padding trimmed, "bf16" case-insensitively is not accepted there but must fail here too,
+    // and "3" as a number. Every one is 2 bytes per element if read as BF16, so only the dtype check can reject it.
+    [Theory]
+    [InlineData("F32,F16")]
+    [InlineData("F32, F16")]
+    [InlineData(" BF16")]
+    [InlineData("BF16 ")]
+    [InlineData("bf16")]
+    [InlineData("3")]
+    [InlineData("")]
+    public void A_dtype_must_be_spelled_exactly(string dtype)
+    {
+        var h = Encoding.UTF8.GetBytes("{\"a\":{\"dtype\":\"" + dtype + "\",\"shape\":[1],\"data_offsets\":[0,2]}}");
+        var bytes = new byte[8 + h.Length + 2];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        var e = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes, "bad.safetensors"));
+        Assert.Contains($"unknown dtype \"{dtype}\"", e.Message);
+        Assert.Contains("BF16", e.Message); // the allowed spellings are listed
+    }
+
+    [Theory]
+    [InlineData("{\"a\":{\"shape\":[1],\"data_offsets\":[0,2]}}")]
+    [InlineData("{\"a\":{\"dtype\":16,\"shape\":[1],\"data_offsets\":[0,2]}}")]
+    [InlineData("{\"a\":{\"dtype\":null,\"shape\":[1],\"data_offsets\":[0,2]}}")]
+    public void A_missing_or_non_string_dtype_is_rejected(string header)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + 2];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        Assert.Contains("no dtype string", Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes, "bad.safetensors")).Message);
+    }
+
+    [Fact]
+    public void Every_dtype_name_parses_to_itself()
+    {
+        foreach (var dType in Enum.GetValues<SafetensorsDType>())
+        {
+            int size = SafetensorsFile.ElementSize(dType);
+            var h = Encoding.UTF8.GetBytes($"{{\"a\":{{\"dtype\":\"{dType}\",\"shape\":[1],\"data_offsets\":[0,{size}]}}}}");
+            var bytes = new byte[8 + h.Length + size];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+            h.CopyTo(bytes, 8);
+            Assert.Equal(dType, SafetensorsFile.Parse(bytes)["a"].DType);
+        }
+    }
+
     [Fact]
     public void A_header_length_over_the_limit_is_rejected_before_reading_it()
     {
