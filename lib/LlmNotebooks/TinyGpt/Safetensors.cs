@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -214,7 +215,9 @@ public sealed class SafetensorsFile
     /// <param name="metadata">Optional "__metadata__" entries.</param>
     /// <param name="dType">Stored element type: F32 (default), F16 or BF16.</param>
     /// <exception cref="ArgumentException">Duplicate or reserved name, negative dimension, shape product ≠ value count,
-    /// a NaN/Inf value, or a dType other than F32/F16/BF16.</exception>
+    /// a NaN/Inf value, a value that rounds to ±Inf in dType (F16: |x| ≥ 65520, max finite 65504; BF16: |x| ≥ 3.3961775e38,
+    /// max finite 3.3895314e38; the message names the tensor, the index and the range), or a dType other than F32/F16/BF16.
+    /// Nothing is written then.</exception>
     /// <exception cref="DirectoryNotFoundException">The destination folder does not exist.</exception>
     public static void Write(string path, IEnumerable<SafetensorsEntry> tensors, IReadOnlyDictionary<string, string>? metadata = null,
         SafetensorsDType dType = SafetensorsDType.F32)
@@ -259,8 +262,18 @@ public sealed class SafetensorsFile
                 throw new ArgumentException($"Tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] ({count} elements) but {t.Values.Length} values.", nameof(tensors));
             var values = t.Values.Span;
             for (int i = 0; i < values.Length; i++)
+            {
                 if (!float.IsFinite(values[i]))
                     throw new ArgumentException($"Tensor '{t.Name}' holds a non-finite value at index {i}: {values[i]}.", nameof(tensors));
+                if (Overflows(values[i], dType))
+                {
+                    string max = MaxFinite(dType).ToString(CultureInfo.InvariantCulture);
+                    throw new ArgumentException(
+                        $"Tensor '{t.Name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}, which rounds (to nearest even) to ±Inf in {dType}; " +
+                        $"{dType} represents finite values in [−{max}, {max}] (|x| ≥ {OverflowThreshold(dType).ToString(CultureInfo.InvariantCulture)} overflows). " +
+                        "Scale the tensor or write it as F32.", nameof(tensors));
+                }
+            }
         }
 
         using var header = new MemoryStream();
@@ -323,6 +336,22 @@ public sealed class SafetensorsFile
         SafetensorsDType.I8 or SafetensorsDType.U8 or SafetensorsDType.BOOL => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(dType), dType, "Unknown safetensors dtype."),
     };
+
+    // True when a finite float32 becomes ±Inf once rounded to nearest even in dType (F16: |x| ≥ 65520; BF16: |x| ≥ 0x7F7F8000).
+    private static bool Overflows(float value, SafetensorsDType dType) => dType switch
+    {
+        SafetensorsDType.F16 => Half.IsInfinity((Half)value),
+        SafetensorsDType.BF16 => (ToBFloat16(value) & 0x7FFF) == 0x7F80,
+        _ => false,
+    };
+
+    // Largest finite value of F16 (0x7BFF = 65504) or BF16 (0x7F7F = 3.3895314e38), as a float32.
+    private static float MaxFinite(SafetensorsDType dType) =>
+        dType == SafetensorsDType.F16 ? (float)Half.MaxValue : BitConverter.UInt32BitsToSingle(0x7F7F0000);
+
+    // Smallest float32 magnitude that rounds to Inf: the midpoint between the largest finite value and the next power of two.
+    private static float OverflowThreshold(SafetensorsDType dType) =>
+        dType == SafetensorsDType.F16 ? 65520f : BitConverter.UInt32BitsToSingle(0x7F7F8000);
 
     // Round-to-nearest-even truncation of a binary32 to its upper 16 bits (finite inputs only).
     private static ushort ToBFloat16(float value)

@@ -178,6 +178,70 @@ public class SafetensorsTests
         File.Delete(path);
     }
 
+    // Boundaries checked against PyTorch 1.13 (Debian python3): torch.tensor(x).half() and .bfloat16(), both round to
+    // nearest even. F16's largest finite value is 65504; 65519.996 (the float below 65520) rounds down to it, 65520
+    // (the midpoint to 2^16) ties to even = Inf. BF16's largest finite value is 0x7F7F = 3.3895314e38; the float 0x7F7F7FFF
+    // rounds down to it, 0x7F7F8000 (the midpoint) ties to even = Inf, as do 3.4e38 and float.MaxValue.
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 65504f, 65504f)]
+    [InlineData(SafetensorsDType.F16, 65519.996f, 65504f)]
+    [InlineData(SafetensorsDType.F16, -65519.996f, -65504f)]
+    [InlineData(SafetensorsDType.BF16, 3.3961773e38f, 3.3895314e38f)]
+    [InlineData(SafetensorsDType.BF16, -3.3961773e38f, -3.3895314e38f)]
+    public void Values_that_round_to_the_largest_finite_F16_or_BF16_value_are_written(SafetensorsDType dType, float value, float stored)
+    {
+        var bytes = SafetensorsFile.Serialize([new SafetensorsEntry("x", [2], new[] { 1f, value })], dType: dType);
+        Assert.Equal([1f, stored], SafetensorsFile.Parse(bytes)["x"].ToFloat32());
+    }
+
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 65520f, "65504")]
+    [InlineData(SafetensorsDType.F16, 1e5f, "65504")]
+    [InlineData(SafetensorsDType.F16, -1e5f, "65504")]
+    [InlineData(SafetensorsDType.BF16, 3.3961775e38f, "3.3895314E+38")]
+    [InlineData(SafetensorsDType.BF16, 3.4e38f, "3.3895314E+38")]
+    [InlineData(SafetensorsDType.BF16, -float.MaxValue, "3.3895314E+38")]
+    public void Values_that_overflow_F16_or_BF16_are_rejected_naming_tensor_index_and_range(SafetensorsDType dType, float value, string max)
+    {
+        var path = TempFile();
+        SafetensorsFile.Write(path, [new SafetensorsEntry("ok", [1], new[] { 1f })]);
+        var before = File.ReadAllBytes(path);
+        var e = Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path,
+            [new SafetensorsEntry("a", [1], new[] { 0f }), new SafetensorsEntry("wte.weight", [3], new[] { 1f, 2f, value })], dType: dType));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.Contains("'wte.weight'", e.Message);
+        Assert.Contains("index 2", e.Message);
+        Assert.Contains(dType.ToString(), e.Message);
+        Assert.Contains(max, e.Message);
+        Assert.Equal(before, File.ReadAllBytes(path)); // nothing written
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*" + Path.GetFileName(path) + "*"));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })], dType: dType));
+        // The same values are fine as F32.
+        Assert.Equal(value, SafetensorsFile.Parse(SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })]))["x"].ToFloat32()[0]);
+        File.Delete(path);
+    }
+
+    // Property over all finite floats: a write either fails (exactly when |x| reaches the midpoint above the largest finite
+    // value: 65520 for F16, 0x7F7F8000 for BF16) or stores a finite value.
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 65520f)]
+    [InlineData(SafetensorsDType.BF16, 3.3961775e38f)]
+    public void Property_a_write_is_rejected_exactly_when_the_value_would_become_infinite(SafetensorsDType dType, float threshold)
+    {
+        Gen.Select(Gen.Float, Gen.Float[-70000f, 70000f]).Sample((wide, near) =>
+        {
+            foreach (var value in new[] { wide, near })
+            {
+                if (!float.IsFinite(value)) continue;
+                var entry = new SafetensorsEntry("x", [1], new[] { value });
+                if (Math.Abs(value) >= threshold)
+                    Assert.Throws<ArgumentException>(() => SafetensorsFile.Serialize([entry], dType: dType));
+                else
+                    Assert.True(float.IsFinite(SafetensorsFile.Parse(SafetensorsFile.Serialize([entry], dType: dType))["x"].ToFloat32()[0]), $"{value}");
+            }
+        });
+    }
+
     [Fact]
     public void Integer_tensors_parse_but_do_not_convert_to_float()
     {
