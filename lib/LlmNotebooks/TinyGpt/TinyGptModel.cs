@@ -345,8 +345,14 @@ public sealed class TinyGptModel
 
     /// <summary>
     /// Generates up to <paramref name="maxNewTokens"/> tokens after a prompt: at each step the selector picks the next id
-    /// from the logits (the model is autoregressive, Radford et al. 2018 eq. 1). When the context fills nCtx positions it is
-    /// cropped to its last nCtx/2 tokens and re-read (as nanoGPT's generate crops to block_size).
+    /// from the logits (the model is autoregressive, Radford et al. 2018 eq. 1), fed one token at a time through the KV cache.
+    /// Crop past nCtx: when a new token would be the (nCtx+1)-th in the cache, the cache is reset and the last max(1, nCtx/2)
+    /// tokens (the new one included) are re-read; the window then grows back to nCtx. Each step's logits therefore come from
+    /// a window of the last nCtx/2 … nCtx tokens.
+    /// Why not nanoGPT's crop (generate re-runs the last block_size tokens at every step): a cached key/value depends on its
+    /// absolute position and on the tokens before it, so sliding the window by one would invalidate the whole cache.
+    /// Cost: one step in nCtx/2 re-reads nCtx/2 tokens instead of one.
+    /// The selector's context is always the whole sequence (prompt + generated), not just the window.
     /// </summary>
     /// <param name="prompt">The prompt, read as the start of an address.</param>
     /// <param name="maxNewTokens">Tokens to generate; ≥ 0.</param>

@@ -118,17 +118,34 @@ public class TinyGptModelTests
     [Fact]
     public void Greedy_generation_follows_the_argmax_chain_and_crops_past_nCtx()
     {
+        // nCtx = 6, prompt [1, 2], 10 greedy steps. The window the model reads grows to 6 tokens; when a token would be
+        // the 7th, the window restarts from the last nCtx/2 = 3 tokens (that token included) and grows again:
+        //   g0..g4 read [1 2] … [1 2 g0 g1 g2 g3] (exact chain), g5 reads [g2 g3 g4], g6 [g2 … g5], g7 [g2 … g6],
+        //   g8 [g2 … g7], g9 reads [g6 g7 g8] (second crop).
         var model = RandomModel(Small);
-        var generated = model.Generate([1, 2], 10, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
-        Assert.Equal(10, generated.Length);
-        var context = new List<int> { 1, 2 };
-        for (int i = 0; i < 4; i++) // within nCtx = 6 the chain is exact
+        var seen = new List<(int[] Context, float[] Logits)>();
+        NextTokenSelector recordingGreedy = (context, logits, random) =>
         {
-            var logits = model.NextTokenLogits(context.ToArray());
-            int best = Array.IndexOf(logits, logits.Max());
-            Assert.Equal(best, generated[i]);
-            context.Add(best);
+            seen.Add((context.ToArray(), logits.ToArray()));
+            return SamplingPipeline.Greedy(context, logits, random);
+        };
+        var generated = model.Generate([1, 2], 10, recordingGreedy, new Random(0), stopAtEndOfText: false);
+        Assert.Equal(10, generated.Length);
+        Assert.Equal(10, seen.Count);
+
+        int[] sequence = [1, 2, .. generated];
+        (int Start, int End)[] windows = [(0, 2), (0, 3), (0, 4), (0, 5), (0, 6), (4, 7), (4, 8), (4, 9), (4, 10), (8, 11)];
+        for (int i = 0; i < 10; i++)
+        {
+            // The selector sees the whole sequence so far (for the repetition penalty), and the logits of the window.
+            Assert.Equal(sequence[..(2 + i)], seen[i].Context);
+            var expected = model.NextTokenLogits(sequence.AsSpan(windows[i].Start, windows[i].End - windows[i].Start));
+            Assert.Equal(expected, seen[i].Logits); // bit-identical: same single-token session steps
+            Assert.Equal(Samplers.ArgMax(expected), generated[i]);
         }
+
+        // The test can tell the crops apart: nanoGPT's crop (the last nCtx tokens at every step) would give g5 different logits.
+        Assert.NotEqual(model.NextTokenLogits(sequence.AsSpan(1, 6)), seen[5].Logits);
     }
 
     [Fact]
