@@ -223,20 +223,7 @@ public sealed class SafetensorsFile
         SafetensorsDType dType = SafetensorsDType.F32)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        var bytes = Serialize(tensors, metadata, dType);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Folder {dir} does not exist.");
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.WriteAllBytes(path, Serialize(tensors, metadata, dType));
     }
 
     /// <summary>The bytes <see cref="Write"/> would write (same validation and layout).</summary>

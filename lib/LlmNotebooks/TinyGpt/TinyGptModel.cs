@@ -224,7 +224,8 @@ public sealed class TinyGptModel
 
     /// <summary>
     /// Writes a model folder atomically: config.json, model.safetensors (F32), tokenizer.json and optional training.json
-    /// are written into a temporary sibling folder, which then replaces <paramref name="folder"/>.
+    /// are written into a temporary sibling folder, which then replaces <paramref name="folder"/> (two renames: old aside,
+    /// new in). A failure while writing leaves the previous folder untouched and no temporary folder behind.
     /// </summary>
     /// <param name="folder">Destination folder (created or replaced); its parent must exist.</param>
     /// <param name="config">The model's shape.</param>
@@ -238,13 +239,7 @@ public sealed class TinyGptModel
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         var model = FromWeights(config, weights, tokenizer); // validates
-        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
-        var parent = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(parent)) throw new DirectoryNotFoundException($"Folder {parent} does not exist.");
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        var old = tmp + ".old";
-        Directory.CreateDirectory(tmp);
-        try
+        AtomicFile.ReplaceFolder(folder, tmp =>
         {
             File.WriteAllText(Path.Combine(tmp, ConfigFileName), config.ToJson() + "\n");
             var entries = config.ParameterShapes().Select(p => new SafetensorsEntry(p.Name, p.Shape, model._weights[p.Name].Array));
@@ -252,20 +247,9 @@ public sealed class TinyGptModel
             SafetensorsFile.Write(Path.Combine(tmp, WeightsFileName), entries, metadata);
             tokenizer.Save(Path.Combine(tmp, TokenizerFileName));
             if (training is not null)
-                File.WriteAllText(Path.Combine(tmp, TrainingFileName), training.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
-            if (Directory.Exists(full)) Directory.Move(full, old);
-            Directory.Move(tmp, full);
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-        }
-        catch
-        {
-            if (Directory.Exists(old) && !Directory.Exists(full)) Directory.Move(old, full);
-            throw;
-        }
-        finally
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        }
+                File.WriteAllText(Path.Combine(tmp, TrainingFileName), training.ToJsonString(new JsonSerializerOptions
+                    { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+        });
     }
 
     /// <summary>A KV-cache session for feeding tokens one at a time (batch 1).</summary>
