@@ -204,21 +204,27 @@ public class SafetensorsTests
     public void Values_that_overflow_F16_or_BF16_are_rejected_naming_tensor_index_and_range(SafetensorsDType dType, float value, string max)
     {
         var path = TempFile();
-        SafetensorsFile.Write(path, [new SafetensorsEntry("ok", [1], new[] { 1f })]);
-        var before = File.ReadAllBytes(path);
-        var e = Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path,
-            [new SafetensorsEntry("a", [1], new[] { 0f }), new SafetensorsEntry("wte.weight", [3], new[] { 1f, 2f, value })], dType: dType));
-        Assert.Equal("tensors", e.ParamName);
-        Assert.Contains("'wte.weight'", e.Message);
-        Assert.Contains("index 2", e.Message);
-        Assert.Contains(dType.ToString(), e.Message);
-        Assert.Contains(max, e.Message);
-        Assert.Equal(before, File.ReadAllBytes(path)); // nothing written
-        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*" + Path.GetFileName(path) + "*"));
-        Assert.Throws<ArgumentException>(() => SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })], dType: dType));
-        // The same values are fine as F32.
-        Assert.Equal(value, SafetensorsFile.Parse(SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })]))["x"].ToFloat32()[0]);
-        File.Delete(path);
+        try
+        {
+            SafetensorsFile.Write(path, [new SafetensorsEntry("ok", [1], new[] { 1f })]);
+            var before = File.ReadAllBytes(path);
+            var e = Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path,
+                [new SafetensorsEntry("a", [1], new[] { 0f }), new SafetensorsEntry("wte.weight", [3], new[] { 1f, 2f, value })], dType: dType));
+            Assert.Equal("tensors", e.ParamName);
+            Assert.Contains("'wte.weight'", e.Message);
+            Assert.Contains("index 2", e.Message);
+            Assert.Contains(dType.ToString(), e.Message);
+            Assert.Contains(max, e.Message);
+            Assert.Equal(before, File.ReadAllBytes(path)); // nothing written
+            Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*" + Path.GetFileName(path) + "*"));
+            Assert.Throws<ArgumentException>(() => SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })], dType: dType));
+            // The same values are fine as F32.
+            Assert.Equal(value, SafetensorsFile.Parse(SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })]))["x"].ToFloat32()[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     // Property over all finite floats: a write either fails (exactly when |x| reaches the midpoint above the largest finite

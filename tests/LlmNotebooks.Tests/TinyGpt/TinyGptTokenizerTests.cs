@@ -116,14 +116,20 @@ public class TinyGptTokenizerTests
     {
         var t = TinyGptTokenizer.Build(["the cat sat on the mat with the hat"], 262);
         var path = Path.Combine(Path.GetTempPath(), "tok-" + Guid.NewGuid().ToString("N") + ".json");
-        t.Save(path);
-        var obj = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        obj[array]!.AsArray()[5] = System.Text.Json.Nodes.JsonNode.Parse(element);
-        File.WriteAllText(path, obj.ToJsonString());
-        var e = Assert.Throws<InvalidDataException>(() => TinyGptTokenizer.Load(path));
-        Assert.Contains(named, e.Message);
-        Assert.Contains(path, e.Message);
-        File.Delete(path);
+        try
+        {
+            t.Save(path);
+            var obj = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            obj[array]!.AsArray()[5] = System.Text.Json.Nodes.JsonNode.Parse(element);
+            File.WriteAllText(path, obj.ToJsonString());
+            var e = Assert.Throws<InvalidDataException>(() => TinyGptTokenizer.Load(path));
+            Assert.Contains(named, e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Theory]
