@@ -66,5 +66,25 @@ public sealed class HandoutBuilderTests : IDisposable
         Assert.Contains("no-such", e.Message);
     }
 
+    // Another writer of the same handout holds a temporary file under the name a process-id-only scheme would pick
+    // (another thread of this process, or another container whose tool is also PID 1 on a shared volume). Our write must
+    // neither fail on it, nor overwrite it, nor delete it.
+    [Fact]
+    public void WriteAtomically_does_not_collide_with_another_writers_temporary_file()
+    {
+        Directory.CreateDirectory(Output);
+        var path = Path.Combine(Output, "01.html");
+        var theirs = Path.Combine(Output, $".01.html.{Environment.ProcessId}.tmp");
+        using (var other = new FileStream(theirs, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            other.Write("their half-written handout"u8);
+            other.Flush();
+            HandoutBuilder.WriteAtomically(path, "<p>ours</p>");
+        }
+        Assert.Equal("<p>ours</p>", File.ReadAllText(path));
+        Assert.Equal("their half-written handout", File.ReadAllText(theirs));
+        Assert.Equal(new[] { path, theirs }.Order(StringComparer.Ordinal), Directory.GetFiles(Output).Order(StringComparer.Ordinal));
+    }
+
     private static HandoutBuilder Builder() => new(new NotebookRunner(), new HandoutRenderer(WebAssets.Load()), TextWriter.Null);
 }

@@ -13,7 +13,7 @@ public static class DecodingStatistics
     /// arXiv:1510.03055. Note: the paper scales the distinct count by the number of generated tokens; this is
     /// the common n-gram-normalised variant (identical for n = 1; for n &gt; 1 the denominator has n − 1 fewer terms per sample).
     /// </summary>
-    /// <param name="samples">Token sequences (e.g. from <see cref="Decoding.SampleMany"/>).</param>
+    /// <param name="samples">Token sequences (e.g. repeated <see cref="TinyGpt.TinyGptModel.Generate(ReadOnlySpan{int}, int, NextTokenSelector, Random, bool)"/> calls sharing one Random).</param>
     /// <param name="n">N-gram length ≥ 1.</param>
     /// <exception cref="ArgumentNullException"><paramref name="samples"/> or one of its sequences is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> &lt; 1.</exception>
@@ -90,7 +90,7 @@ public static class DecodingStatistics
     /// </summary>
     /// <param name="logitsAtEveryPosition">The model: ids → logits, shape [ids.Count, vocabSize]; row t scores the token after ids[t].</param>
     /// <param name="prompt">Prompt ids (≥ 1 token: the first generated token is scored from the last prompt position).</param>
-    /// <param name="samples">Generated continuations (prompt excluded), e.g. from <see cref="Decoding.SampleMany"/>; at least one token in all.</param>
+    /// <param name="samples">Generated continuations (prompt excluded), e.g. from repeated <see cref="TinyGpt.TinyGptModel.Generate(ReadOnlySpan{int}, int, NextTokenSelector, Random, bool)"/> calls; at least one token in all.</param>
     /// <returns>Nats per generated token, ≥ 0.</returns>
     /// <exception cref="ArgumentNullException">An argument or one of the samples is null.</exception>
     /// <exception cref="ArgumentException">An empty prompt, no generated token in all samples, or a token id outside [0, vocabSize).</exception>

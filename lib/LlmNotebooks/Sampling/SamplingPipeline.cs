@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace LlmNotebooks.Sampling;
 
 /// <summary>
@@ -104,19 +106,33 @@ public sealed class SamplingPipeline
     public IReadOnlyList<ILogitsProcessor> Processors => field ??= Build();
 
     /// <summary>
-    /// Runs the processors on raw model logits, in place (shape [vocabSize]). Validates everything first: on an
-    /// exception the logits are unchanged.
+    /// Runs the processors on raw model logits (shape [vocabSize]); the result replaces the logits. The stages run on a
+    /// pooled copy that is copied back only when every stage succeeded, so on an exception the logits are unchanged
+    /// (even when a later stage fails after an earlier one ran, e.g. temperature overflowing after the penalty).
     /// </summary>
     /// <param name="context">Token ids so far (prompt + generated), oldest first.</param>
     /// <param name="logits">Raw model logits, all finite.</param>
-    /// <exception cref="ArgumentException">Empty logits, a NaN/±∞ logit, or a context id outside [0, vocabSize).</exception>
+    /// <exception cref="ArgumentException">Empty logits, a NaN/±∞ logit, or a context id outside [0, vocabSize);
+    /// a stage that cannot process these logits (e.g. l / T overflows float).</exception>
     /// <exception cref="InvalidOperationException">A parameter is set but its stage is not in <see cref="Order"/>.</exception>
     public void Process(ReadOnlySpan<int> context, Span<float> logits)
     {
         var processors = Processors;
         LogitsChecks.Raw(logits, nameof(logits));
         LogitsChecks.Context(context, logits.Length, nameof(context));
-        foreach (var processor in processors) processor.Process(context, logits);
+        if (processors.Count == 0) return;
+        float[] rented = ArrayPool<float>.Shared.Rent(logits.Length);
+        try
+        {
+            var work = rented.AsSpan(0, logits.Length);
+            logits.CopyTo(work);
+            foreach (var processor in processors) processor.Process(context, work);
+            work.CopyTo(logits);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <summary>

@@ -21,14 +21,20 @@ public sealed class TemperatureLogitsWarper : ILogitsProcessor
     public string Name => "temperature " + Temperature.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">l / T overflows float for some logit (T too small for these logits).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">(ParamName "logits") l_i / T overflows float for some finite logit: this T
+    /// needs |l_i| ≤ T × float.MaxValue (≈ 3.4028235e38); the message names the index and that bound. Nothing is written.</exception>
     public void Process(ReadOnlySpan<int> context, Span<float> logits)
     {
         LogitsChecks.Processed(logits, nameof(logits));
         for (int i = 0; i < logits.Length; i++)
             if (float.IsFinite(logits[i]) && !float.IsFinite((float)(logits[i] / Temperature)))
-                throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature,
-                    $"logits[{i}] / temperature = {logits[i]} / {Temperature} overflows float; use a larger temperature or greedy decoding.");
+            {
+                var bound = ((float)(Temperature * float.MaxValue)).ToString(CultureInfo.InvariantCulture);
+                throw new ArgumentOutOfRangeException(nameof(logits), logits[i],
+                    $"logits[{i}] / temperature = {logits[i].ToString(CultureInfo.InvariantCulture)} / {Temperature.ToString(CultureInfo.InvariantCulture)} " +
+                    $"overflows float; with temperature {Temperature.ToString(CultureInfo.InvariantCulture)} every finite logit must satisfy " +
+                    $"|logits[i]| ≤ temperature × float.MaxValue = {bound}. Use a larger temperature, or greedy decoding (SamplingPipeline.Greedy).");
+            }
         for (int i = 0; i < logits.Length; i++) logits[i] = (float)(logits[i] / Temperature);
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -104,6 +105,8 @@ public sealed class SafetensorsFile
     public const long MaxHeaderBytes = 100_000_000;
 
     private const string MetadataKey = "__metadata__";
+    private static readonly Dictionary<string, SafetensorsDType> DTypesByName =
+        Enum.GetValues<SafetensorsDType>().ToDictionary(d => d.ToString(), StringComparer.Ordinal);
     private readonly Dictionary<string, SafetensorsTensor> _byName;
 
     private SafetensorsFile(List<SafetensorsTensor> tensors, Dictionary<string, string> metadata)
@@ -212,26 +215,15 @@ public sealed class SafetensorsFile
     /// <param name="metadata">Optional "__metadata__" entries.</param>
     /// <param name="dType">Stored element type: F32 (default), F16 or BF16.</param>
     /// <exception cref="ArgumentException">Duplicate or reserved name, negative dimension, shape product ≠ value count,
-    /// a NaN/Inf value, or a dType other than F32/F16/BF16.</exception>
+    /// a NaN/Inf value, a value that rounds to ±Inf in dType (F16: |x| ≥ 65520, max finite 65504; BF16: |x| ≥ 3.3961775e38,
+    /// max finite 3.3895314e38; the message names the tensor, the index and the range), or a dType other than F32/F16/BF16.
+    /// Nothing is written then.</exception>
     /// <exception cref="DirectoryNotFoundException">The destination folder does not exist.</exception>
     public static void Write(string path, IEnumerable<SafetensorsEntry> tensors, IReadOnlyDictionary<string, string>? metadata = null,
         SafetensorsDType dType = SafetensorsDType.F32)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        var bytes = Serialize(tensors, metadata, dType);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Folder {dir} does not exist.");
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(tmp, bytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.WriteAllBytes(path, Serialize(tensors, metadata, dType));
     }
 
     /// <summary>The bytes <see cref="Write"/> would write (same validation and layout).</summary>
@@ -257,8 +249,18 @@ public sealed class SafetensorsFile
                 throw new ArgumentException($"Tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] ({count} elements) but {t.Values.Length} values.", nameof(tensors));
             var values = t.Values.Span;
             for (int i = 0; i < values.Length; i++)
+            {
                 if (!float.IsFinite(values[i]))
                     throw new ArgumentException($"Tensor '{t.Name}' holds a non-finite value at index {i}: {values[i]}.", nameof(tensors));
+                if (Overflows(values[i], dType))
+                {
+                    string max = MaxFinite(dType).ToString(CultureInfo.InvariantCulture);
+                    throw new ArgumentException(
+                        $"Tensor '{t.Name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}, which rounds (to nearest even) to ±Inf in {dType}; " +
+                        $"{dType} represents finite values in [−{max}, {max}] (|x| ≥ {OverflowThreshold(dType).ToString(CultureInfo.InvariantCulture)} overflows). " +
+                        "Scale the tensor or write it as F32.", nameof(tensors));
+                }
+            }
         }
 
         using var header = new MemoryStream();
@@ -322,6 +324,22 @@ public sealed class SafetensorsFile
         _ => throw new ArgumentOutOfRangeException(nameof(dType), dType, "Unknown safetensors dtype."),
     };
 
+    // True when a finite float32 becomes ±Inf once rounded to nearest even in dType (F16: |x| ≥ 65520; BF16: |x| ≥ 0x7F7F8000).
+    private static bool Overflows(float value, SafetensorsDType dType) => dType switch
+    {
+        SafetensorsDType.F16 => Half.IsInfinity((Half)value),
+        SafetensorsDType.BF16 => (ToBFloat16(value) & 0x7FFF) == 0x7F80,
+        _ => false,
+    };
+
+    // Largest finite value of F16 (0x7BFF = 65504) or BF16 (0x7F7F = 3.3895314e38), as a float32.
+    private static float MaxFinite(SafetensorsDType dType) =>
+        dType == SafetensorsDType.F16 ? (float)Half.MaxValue : BitConverter.UInt32BitsToSingle(0x7F7F0000);
+
+    // Smallest float32 magnitude that rounds to Inf: the midpoint between the largest finite value and the next power of two.
+    private static float OverflowThreshold(SafetensorsDType dType) =>
+        dType == SafetensorsDType.F16 ? 65520f : BitConverter.UInt32BitsToSingle(0x7F7F8000);
+
     // Round-to-nearest-even truncation of a binary32 to its upper 16 bits (finite inputs only).
     private static ushort ToBFloat16(float value)
     {
@@ -335,10 +353,13 @@ public sealed class SafetensorsFile
         string name = prop.Name;
         var e = prop.Value;
         if (e.ValueKind != JsonValueKind.Object) throw Bad(source, $"header entry '{name}' is not an object");
-        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String
-            || !Enum.TryParse<SafetensorsDType>(dt.GetString(), ignoreCase: false, out var dType) || !Enum.IsDefined(dType)
-            || int.TryParse(dt.GetString(), out _))
-            throw Bad(source, $"tensor '{name}' has a missing or unknown dtype (allowed: {string.Join(", ", Enum.GetNames<SafetensorsDType>())})");
+        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String)
+            throw Bad(source, $"tensor '{name}' has no dtype string");
+        // Exact, case-sensitive names only: Enum.TryParse would also accept flag lists ("F32,F16" = 1 | 2 = BF16),
+        // surrounding spaces and numbers.
+        string dtName = dt.GetString()!;
+        if (!DTypesByName.TryGetValue(dtName, out var dType))
+            throw Bad(source, $"tensor '{name}' has an unknown dtype \"{dtName}\" (allowed, spelled exactly: {string.Join(", ", Enum.GetNames<SafetensorsDType>())})");
         if (!e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array)
             throw Bad(source, $"tensor '{name}' has no shape array");
         var shape = new long[sh.GetArrayLength()];

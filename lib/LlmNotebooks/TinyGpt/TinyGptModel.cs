@@ -224,7 +224,8 @@ public sealed class TinyGptModel
 
     /// <summary>
     /// Writes a model folder atomically: config.json, model.safetensors (F32), tokenizer.json and optional training.json
-    /// are written into a temporary sibling folder, which then replaces <paramref name="folder"/>.
+    /// are written into a temporary sibling folder, which then replaces <paramref name="folder"/> (two renames: old aside,
+    /// new in). A failure while writing leaves the previous folder untouched and no temporary folder behind.
     /// </summary>
     /// <param name="folder">Destination folder (created or replaced); its parent must exist.</param>
     /// <param name="config">The model's shape.</param>
@@ -238,13 +239,7 @@ public sealed class TinyGptModel
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         var model = FromWeights(config, weights, tokenizer); // validates
-        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
-        var parent = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(parent)) throw new DirectoryNotFoundException($"Folder {parent} does not exist.");
-        var tmp = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        var old = tmp + ".old";
-        Directory.CreateDirectory(tmp);
-        try
+        AtomicFile.ReplaceFolder(folder, tmp =>
         {
             File.WriteAllText(Path.Combine(tmp, ConfigFileName), config.ToJson() + "\n");
             var entries = config.ParameterShapes().Select(p => new SafetensorsEntry(p.Name, p.Shape, model._weights[p.Name].Array));
@@ -252,20 +247,9 @@ public sealed class TinyGptModel
             SafetensorsFile.Write(Path.Combine(tmp, WeightsFileName), entries, metadata);
             tokenizer.Save(Path.Combine(tmp, TokenizerFileName));
             if (training is not null)
-                File.WriteAllText(Path.Combine(tmp, TrainingFileName), training.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
-            if (Directory.Exists(full)) Directory.Move(full, old);
-            Directory.Move(tmp, full);
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-        }
-        catch
-        {
-            if (Directory.Exists(old) && !Directory.Exists(full)) Directory.Move(old, full);
-            throw;
-        }
-        finally
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        }
+                File.WriteAllText(Path.Combine(tmp, TrainingFileName), training.ToJsonString(new JsonSerializerOptions
+                    { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+        });
     }
 
     /// <summary>A KV-cache session for feeding tokens one at a time (batch 1).</summary>
@@ -345,8 +329,14 @@ public sealed class TinyGptModel
 
     /// <summary>
     /// Generates up to <paramref name="maxNewTokens"/> tokens after a prompt: at each step the selector picks the next id
-    /// from the logits (the model is autoregressive, Radford et al. 2018 eq. 1). When the context fills nCtx positions it is
-    /// cropped to its last nCtx/2 tokens and re-read (as nanoGPT's generate crops to block_size).
+    /// from the logits (the model is autoregressive, Radford et al. 2018 eq. 1), fed one token at a time through the KV cache.
+    /// Crop past nCtx: when a new token would be the (nCtx+1)-th in the cache, the cache is reset and the last max(1, nCtx/2)
+    /// tokens (the new one included) are re-read; the window then grows back to nCtx. Each step's logits therefore come from
+    /// a window of the last nCtx/2 … nCtx tokens.
+    /// Why not nanoGPT's crop (generate re-runs the last block_size tokens at every step): a cached key/value depends on its
+    /// absolute position and on the tokens before it, so sliding the window by one would invalidate the whole cache.
+    /// Cost: one step in nCtx/2 re-reads nCtx/2 tokens instead of one.
+    /// The selector's context is always the whole sequence (prompt + generated), not just the window.
     /// </summary>
     /// <param name="prompt">The prompt, read as the start of an address.</param>
     /// <param name="maxNewTokens">Tokens to generate; ≥ 0.</param>

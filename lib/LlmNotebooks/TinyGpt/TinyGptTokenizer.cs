@@ -171,7 +171,8 @@ public sealed class TinyGptTokenizer
 
     /// <summary>Reads tokenizer.json written by <see cref="Save"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">Malformed JSON, wrong format, counts that disagree, or a piece text that differs from GPT-2's.</exception>
+    /// <exception cref="InvalidDataException">Malformed JSON, wrong format, a gpt2Ids element that is not an int32 or a pieces element
+    /// that is not a string (null included; the index is named), counts that disagree, or a piece text that differs from GPT-2's.</exception>
     public static TinyGptTokenizer Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Tokenizer file not found: {path}", path);
@@ -179,8 +180,8 @@ public sealed class TinyGptTokenizer
         {
             var obj = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException("not a JSON object");
             if ((string?)obj["format"] != FormatName) throw new InvalidDataException($"\"format\" is not \"{FormatName}\"");
-            var ids = (obj["gpt2Ids"] as JsonArray ?? throw new InvalidDataException("no \"gpt2Ids\" array")).Select(n => (int)n!).ToArray();
-            var pieces = (obj["pieces"] as JsonArray ?? throw new InvalidDataException("no \"pieces\" array")).Select(n => (string)n!).ToArray();
+            var ids = (obj["gpt2Ids"] as JsonArray ?? throw new InvalidDataException("no \"gpt2Ids\" array")).Select(ReadId).ToArray();
+            var pieces = (obj["pieces"] as JsonArray ?? throw new InvalidDataException("no \"pieces\" array")).Select(ReadPiece).ToArray();
             if ((int?)obj["vocabSize"] != ids.Length || pieces.Length != ids.Length)
                 throw new InvalidDataException($"vocabSize, gpt2Ids ({ids.Length}) and pieces ({pieces.Length}) disagree");
             var tokenizer = FromGpt2Ids(ids);
@@ -196,6 +197,19 @@ public sealed class TinyGptTokenizer
     }
 
     private const string FormatName = "llmnotebooks-tinygpt-tokenizer/1";
+
+    // Element kinds are checked before conversion: a JSON null would otherwise cast to a null reference.
+    private static int ReadId(JsonNode? node, int index) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var id)
+            ? id
+            : throw new InvalidDataException($"gpt2Ids[{index}] is {Describe(node)}, not an integer");
+
+    private static string ReadPiece(JsonNode? node, int index) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            ? v.GetValue<string>()
+            : throw new InvalidDataException($"pieces[{index}] is {Describe(node)}, not a string");
+
+    private static string Describe(JsonNode? node) => node is null ? "null" : $"{node.GetValueKind()} {node.ToJsonString()}";
 
     private int CheckId(int id, string name = "id") =>
         (uint)id < (uint)VocabSize ? id : throw new ArgumentOutOfRangeException(name, id, $"{name} must lie in [0, {VocabSize}) (vocabSize = {VocabSize}); got {id}.");

@@ -49,55 +49,6 @@ public class DecodingStatisticsTests
         Assert.Equal("temperatures[1]", Assert.Throws<ArgumentOutOfRangeException>(
             () => DecodingStatistics.EntropyVersusTemperature(logits, [1.0, 0.0])).ParamName);
     }
-
-    // A toy model that strongly prefers repeating the previous token: logit 3 for it, 1 for the others (vocab 6).
-    private static float[] Sticky(IReadOnlyList<int> sequence)
-    {
-        var logits = Enumerable.Repeat(1f, 6).ToArray();
-        logits[sequence[^1]] = 3f;
-        return logits;
-    }
-
-    [Fact]
-    public void Greedy_decoding_loops_and_the_repetition_penalty_breaks_the_loop()
-    {
-        int[] greedy = Decoding.Generate(Sticky, [0], 12, SamplingPipeline.Greedy, new Random(0));
-        Assert.Equal(Enumerable.Repeat(0, 12), greedy);
-        Assert.Equal(11.0 / 12, DecodingStatistics.SequenceRepetition(greedy, 1), 15);
-
-        // θ = 4: the repeated token's logit 3 → 0.75 < 1, and every token already seen drops to 0.25 (1/4),
-        // so greedy decoding after the penalty walks through the unseen tokens: 1, 2, 3, 4, 5.
-        var penalised = new SamplingPipeline { RepetitionPenalty = 4 }.AsGreedySelector();
-        int[] varied = Decoding.Generate(Sticky, [0], 5, penalised, new Random(0));
-        Assert.Equal([1, 2, 3, 4, 5], varied);
-        Assert.Equal(0.0, DecodingStatistics.SequenceRepetition(varied, 1));
-    }
-
-    [Fact]
-    public void Sample_many_is_reproducible_and_temperature_changes_diversity()
-    {
-        var hot = new SamplingPipeline { Temperature = 2.0 }.AsSelector();
-        var cold = new SamplingPipeline { Temperature = 0.3 }.AsSelector();
-        var a = Decoding.SampleMany(Sticky, [0], 30, hot, count: 20, seed: 9);
-        var b = Decoding.SampleMany(Sticky, [0], 30, hot, count: 20, seed: 9);
-        Assert.Equal(a, b);
-        var c = Decoding.SampleMany(Sticky, [0], 30, cold, count: 20, seed: 9);
-        // At T = 0.3 the sticky token has probability e^(2/0.3)/(e^(2/0.3)+5) ≈ 0.9937, so samples repeat far more.
-        Assert.True(DecodingStatistics.MeanSequenceRepetition(c, 2) > DecodingStatistics.MeanSequenceRepetition(a, 2));
-        Assert.True(DecodingStatistics.DistinctN(c, 2) < DecodingStatistics.DistinctN(a, 2));
-    }
-
-    [Fact]
-    public void Generate_stops_at_the_stop_token_and_checks_the_model()
-    {
-        float[] Counter(IReadOnlyList<int> s) { var l = new float[5]; l[(s[^1] + 1) % 5] = 10f; return l; }
-        Assert.Equal([1, 2, 3], Decoding.Generate(Counter, [0], 10, SamplingPipeline.Greedy, new Random(0), stopToken: 3));
-        Assert.Empty(Decoding.Generate(Counter, [0], 0, SamplingPipeline.Greedy, new Random(0)));
-        float[] Shrinking(IReadOnlyList<int> s) => new float[6 - s.Count];
-        Assert.Throws<InvalidOperationException>(() => Decoding.Generate(Shrinking, [0], 3, SamplingPipeline.Greedy, new Random(0)));
-        Assert.Equal("maxNewTokens", Assert.Throws<ArgumentOutOfRangeException>(
-            () => Decoding.Generate(Counter, [0], -1, SamplingPipeline.Greedy, new Random(0))).ParamName);
-    }
 }
 
 public class MeanNegativeLogLikelihoodTests

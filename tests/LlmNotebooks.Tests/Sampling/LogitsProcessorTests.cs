@@ -73,6 +73,25 @@ public class LogitsProcessorTests
         Assert.Equal([1f, 3e38f], big);
     }
 
+    // The overflow is a property of these logits under this (valid) T, so the exception names the logits argument
+    // (not the Temperature property), the offending index, and the range that would work: |l_i| ≤ T × float.MaxValue.
+    [Fact]
+    public void Temperature_overflow_names_the_logits_the_index_and_the_allowed_range()
+    {
+        float[] big = [1f, -3e38f, 2f];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TemperatureLogitsWarper(0.5).Process([], big));
+        Assert.Equal("logits", e.ParamName);
+        Assert.Equal(-3e38f, e.ActualValue);
+        Assert.Contains("logits[1]", e.Message);
+        Assert.Contains("1.7014117E+38", e.Message); // 0.5 × float.MaxValue = 2^127
+        Assert.Contains("greedy", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal([1f, -3e38f, 2f], big);
+
+        // The pipeline reports the same parameter: the brief's reproduction, penalty θ = 2 then T = 1e-39.
+        var pipeline = new SamplingPipeline { RepetitionPenalty = 2, Temperature = 1e-39 };
+        Assert.Equal("logits", Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.Process([2], new[] { 1f, 2f, 3f })).ParamName);
+    }
+
     // ---- top-k ----
 
     // HF test_top_k_dist_warper: ramp 0..9 keeps the last 3; a ramp whose first half is lifted by 10 keeps indices 2..4.

@@ -88,6 +88,25 @@ public class SamplingPipelineTests
         Assert.Throws<ArgumentException>(() => pipeline.AsSelector()([], new[] { float.NaN }, new Random(0)));
     }
 
+    // The repetition penalty runs first and succeeds ([1, 2, 3] → [1, 2, 1.5] for θ = 2 and context [2]); then
+    // temperature 1e-39 overflows float (2 / 1e-39 > 3.4e38) and throws. The caller's logits must still be the input.
+    [Fact]
+    public void A_failure_in_a_later_stage_leaves_the_logits_unchanged()
+    {
+        var pipeline = new SamplingPipeline { RepetitionPenalty = 2, Temperature = 1e-39 };
+        float[] logits = [1f, 2f, 3f];
+        Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.Process([2], logits));
+        Assert.Equal([1f, 2f, 3f], logits);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.AsSelector()([2], logits, new Random(0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.AsGreedySelector()([2], logits, new Random(0)));
+        Assert.Equal([1f, 2f, 3f], logits);
+
+        // The same pipeline on logits it can scale still works in place.
+        var ok = new SamplingPipeline { RepetitionPenalty = 2, Temperature = 0.5 };
+        ok.Process([2], logits);
+        Assert.Equal([2f, 4f, 3f], logits);
+    }
+
     [Fact]
     public void Context_ids_outside_the_vocabulary_are_rejected_before_any_stage_runs()
     {

@@ -104,6 +104,56 @@ public class SafetensorsTests
         Assert.Contains(why, e.Message);
     }
 
+    // The header spells a dtype exactly as huggingface/safetensors' Dtype enum serializes it ("BF16", "F32", ...). Each
+    // spelling below once parsed through Enum.TryParse: "F32,F16" as the flag combination F32 | F16 = 1 | 2 = BF16,
+    // " BF16" / "BF16 " with the padding trimmed, "bf16" case-insensitively is not accepted there but must fail here too,
+    // and "3" as a number. Every one is 2 bytes per element if read as BF16, so only the dtype check can reject it.
+    [Theory]
+    [InlineData("F32,F16")]
+    [InlineData("F32, F16")]
+    [InlineData(" BF16")]
+    [InlineData("BF16 ")]
+    [InlineData("bf16")]
+    [InlineData("3")]
+    [InlineData("")]
+    public void A_dtype_must_be_spelled_exactly(string dtype)
+    {
+        var h = Encoding.UTF8.GetBytes("{\"a\":{\"dtype\":\"" + dtype + "\",\"shape\":[1],\"data_offsets\":[0,2]}}");
+        var bytes = new byte[8 + h.Length + 2];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        var e = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes, "bad.safetensors"));
+        Assert.Contains($"unknown dtype \"{dtype}\"", e.Message);
+        Assert.Contains("BF16", e.Message); // the allowed spellings are listed
+    }
+
+    [Theory]
+    [InlineData("{\"a\":{\"shape\":[1],\"data_offsets\":[0,2]}}")]
+    [InlineData("{\"a\":{\"dtype\":16,\"shape\":[1],\"data_offsets\":[0,2]}}")]
+    [InlineData("{\"a\":{\"dtype\":null,\"shape\":[1],\"data_offsets\":[0,2]}}")]
+    public void A_missing_or_non_string_dtype_is_rejected(string header)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + 2];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        Assert.Contains("no dtype string", Assert.Throws<InvalidDataException>(() => SafetensorsFile.Parse(bytes, "bad.safetensors")).Message);
+    }
+
+    [Fact]
+    public void Every_dtype_name_parses_to_itself()
+    {
+        foreach (var dType in Enum.GetValues<SafetensorsDType>())
+        {
+            int size = SafetensorsFile.ElementSize(dType);
+            var h = Encoding.UTF8.GetBytes($"{{\"a\":{{\"dtype\":\"{dType}\",\"shape\":[1],\"data_offsets\":[0,{size}]}}}}");
+            var bytes = new byte[8 + h.Length + size];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+            h.CopyTo(bytes, 8);
+            Assert.Equal(dType, SafetensorsFile.Parse(bytes)["a"].DType);
+        }
+    }
+
     [Fact]
     public void A_header_length_over_the_limit_is_rejected_before_reading_it()
     {
@@ -126,6 +176,76 @@ public class SafetensorsTests
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*" + Path.GetFileName(path) + "*"));
         File.Delete(path);
+    }
+
+    // Boundaries checked against PyTorch 1.13 (Debian python3): torch.tensor(x).half() and .bfloat16(), both round to
+    // nearest even. F16's largest finite value is 65504; 65519.996 (the float below 65520) rounds down to it, 65520
+    // (the midpoint to 2^16) ties to even = Inf. BF16's largest finite value is 0x7F7F = 3.3895314e38; the float 0x7F7F7FFF
+    // rounds down to it, 0x7F7F8000 (the midpoint) ties to even = Inf, as do 3.4e38 and float.MaxValue.
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 65504f, 65504f)]
+    [InlineData(SafetensorsDType.F16, 65519.996f, 65504f)]
+    [InlineData(SafetensorsDType.F16, -65519.996f, -65504f)]
+    [InlineData(SafetensorsDType.BF16, 3.3961773e38f, 3.3895314e38f)]
+    [InlineData(SafetensorsDType.BF16, -3.3961773e38f, -3.3895314e38f)]
+    public void Values_that_round_to_the_largest_finite_F16_or_BF16_value_are_written(SafetensorsDType dType, float value, float stored)
+    {
+        var bytes = SafetensorsFile.Serialize([new SafetensorsEntry("x", [2], new[] { 1f, value })], dType: dType);
+        Assert.Equal([1f, stored], SafetensorsFile.Parse(bytes)["x"].ToFloat32());
+    }
+
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 65520f, "65504")]
+    [InlineData(SafetensorsDType.F16, 1e5f, "65504")]
+    [InlineData(SafetensorsDType.F16, -1e5f, "65504")]
+    [InlineData(SafetensorsDType.BF16, 3.3961775e38f, "3.3895314E+38")]
+    [InlineData(SafetensorsDType.BF16, 3.4e38f, "3.3895314E+38")]
+    [InlineData(SafetensorsDType.BF16, -float.MaxValue, "3.3895314E+38")]
+    public void Values_that_overflow_F16_or_BF16_are_rejected_naming_tensor_index_and_range(SafetensorsDType dType, float value, string max)
+    {
+        var path = TempFile();
+        try
+        {
+            SafetensorsFile.Write(path, [new SafetensorsEntry("ok", [1], new[] { 1f })]);
+            var before = File.ReadAllBytes(path);
+            var e = Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path,
+                [new SafetensorsEntry("a", [1], new[] { 0f }), new SafetensorsEntry("wte.weight", [3], new[] { 1f, 2f, value })], dType: dType));
+            Assert.Equal("tensors", e.ParamName);
+            Assert.Contains("'wte.weight'", e.Message);
+            Assert.Contains("index 2", e.Message);
+            Assert.Contains(dType.ToString(), e.Message);
+            Assert.Contains(max, e.Message);
+            Assert.Equal(before, File.ReadAllBytes(path)); // nothing written
+            Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*" + Path.GetFileName(path) + "*"));
+            Assert.Throws<ArgumentException>(() => SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })], dType: dType));
+            // The same values are fine as F32.
+            Assert.Equal(value, SafetensorsFile.Parse(SafetensorsFile.Serialize([new SafetensorsEntry("x", [1], new[] { value })]))["x"].ToFloat32()[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    // Property over all finite floats: a write either fails (exactly when |x| reaches the midpoint above the largest finite
+    // value: 65520 for F16, 0x7F7F8000 for BF16) or stores a finite value.
+    [Theory]
+    [InlineData(SafetensorsDType.F16, 65520f)]
+    [InlineData(SafetensorsDType.BF16, 3.3961775e38f)]
+    public void Property_a_write_is_rejected_exactly_when_the_value_would_become_infinite(SafetensorsDType dType, float threshold)
+    {
+        Gen.Select(Gen.Float, Gen.Float[-70000f, 70000f]).Sample((wide, near) =>
+        {
+            foreach (var value in new[] { wide, near })
+            {
+                if (!float.IsFinite(value)) continue;
+                var entry = new SafetensorsEntry("x", [1], new[] { value });
+                if (Math.Abs(value) >= threshold)
+                    Assert.Throws<ArgumentException>(() => SafetensorsFile.Serialize([entry], dType: dType));
+                else
+                    Assert.True(float.IsFinite(SafetensorsFile.Parse(SafetensorsFile.Serialize([entry], dType: dType))["x"].ToFloat32()[0]), $"{value}");
+            }
+        });
     }
 
     [Fact]

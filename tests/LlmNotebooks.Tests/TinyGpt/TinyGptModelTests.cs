@@ -118,17 +118,108 @@ public class TinyGptModelTests
     [Fact]
     public void Greedy_generation_follows_the_argmax_chain_and_crops_past_nCtx()
     {
+        // nCtx = 6, prompt [1, 2], 10 greedy steps. The window the model reads grows to 6 tokens; when a token would be
+        // the 7th, the window restarts from the last nCtx/2 = 3 tokens (that token included) and grows again:
+        //   g0..g4 read [1 2] … [1 2 g0 g1 g2 g3] (exact chain), g5 reads [g2 g3 g4], g6 [g2 … g5], g7 [g2 … g6],
+        //   g8 [g2 … g7], g9 reads [g6 g7 g8] (second crop).
         var model = RandomModel(Small);
-        var generated = model.Generate([1, 2], 10, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
-        Assert.Equal(10, generated.Length);
-        var context = new List<int> { 1, 2 };
-        for (int i = 0; i < 4; i++) // within nCtx = 6 the chain is exact
+        var seen = new List<(int[] Context, float[] Logits)>();
+        NextTokenSelector recordingGreedy = (context, logits, random) =>
         {
-            var logits = model.NextTokenLogits(context.ToArray());
-            int best = Array.IndexOf(logits, logits.Max());
-            Assert.Equal(best, generated[i]);
-            context.Add(best);
+            seen.Add((context.ToArray(), logits.ToArray()));
+            return SamplingPipeline.Greedy(context, logits, random);
+        };
+        var generated = model.Generate([1, 2], 10, recordingGreedy, new Random(0), stopAtEndOfText: false);
+        Assert.Equal(10, generated.Length);
+        Assert.Equal(10, seen.Count);
+
+        int[] sequence = [1, 2, .. generated];
+        (int Start, int End)[] windows = [(0, 2), (0, 3), (0, 4), (0, 5), (0, 6), (4, 7), (4, 8), (4, 9), (4, 10), (8, 11)];
+        for (int i = 0; i < 10; i++)
+        {
+            // The selector sees the whole sequence so far (for the repetition penalty), and the logits of the window.
+            Assert.Equal(sequence[..(2 + i)], seen[i].Context);
+            var expected = model.NextTokenLogits(sequence.AsSpan(windows[i].Start, windows[i].End - windows[i].Start));
+            Assert.Equal(expected, seen[i].Logits); // bit-identical: same single-token session steps
+            Assert.Equal(Samplers.ArgMax(expected), generated[i]);
         }
+
+        // The test can tell the crops apart: nanoGPT's crop (the last nCtx tokens at every step) would give g5 different logits.
+        Assert.NotEqual(model.NextTokenLogits(sequence.AsSpan(1, 6)), seen[5].Logits);
+    }
+
+    /// <summary>
+    /// A "sticky" TinyGpt that prefers repeating its last token, by hand: one block with zero weights (adds nothing),
+    /// no positions (wpe = 0), wte rows e_i = one-hot at dimension i in dModel 8, ln_f gain 0.5 and bias 1, tied head.
+    /// logit_j = e_j · (0.5 LN(e_last) + 1): LN(e_last) = (e_last − 1/8)/σ with σ = √(7/64 + 1e-5), so the last token
+    /// scores 0.5·(7/8)/σ + 1 ≈ 2.32282 and every other token 0.5·(−1/8)/σ + 1 ≈ 0.81103, whatever came before.
+    /// </summary>
+    internal static TinyGptModel StickyModel()
+    {
+        var config = new TinyGptConfig { NLayer = 1, NHead = 1, DModel = 8, NCtx = 16, VocabSize = 6 };
+        var weights = config.ParameterShapes().ToDictionary(p => p.Name, p => new float[p.Shape.Aggregate(1, (a, b) => a * b)]);
+        for (int i = 0; i < 6; i++) weights["wte.weight"][i * 8 + i] = 1f;
+        Array.Fill(weights["ln_f.weight"], 0.5f);
+        Array.Fill(weights["ln_f.bias"], 1f);
+        return TinyGptModel.FromWeights(config, weights);
+    }
+
+    [Fact]
+    public void Greedy_generation_loops_and_the_repetition_penalty_breaks_the_loop()
+    {
+        var model = StickyModel();
+        double sigma = Math.Sqrt(7.0 / 64 + 1e-5), own = 0.5 * 0.875 / sigma + 1, other = 0.5 * -0.125 / sigma + 1;
+        var logits = model.NextTokenLogits([3]);
+        for (int j = 0; j < 6; j++) Assert.Equal(j == 3 ? own : other, logits[j], 5);
+
+        // Greedy repeats the prompt's token for ever (past the nCtx = 16 crop too): seq-rep-1 = 1 − 1/20.
+        int[] greedy = model.Generate([0], 20, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
+        Assert.Equal(Enumerable.Repeat(0, 20), greedy);
+        Assert.Equal(19.0 / 20, DecodingStatistics.SequenceRepetition(greedy, 1), 15);
+
+        // θ = 4 (CTRL): the last token's 2.32282 → 0.58070, an earlier token's 0.81103 → 0.20276, unseen tokens keep 0.81103,
+        // so greedy walks through the unseen ids in order (ties → lowest id); once all are seen the last one wins again.
+        var penalised = new SamplingPipeline { RepetitionPenalty = 4 }.AsGreedySelector();
+        int[] varied = model.Generate([0], 7, penalised, new Random(0), stopAtEndOfText: false);
+        Assert.Equal([1, 2, 3, 4, 5, 5, 5], varied);
+    }
+
+    [Fact]
+    public void Generation_stops_after_end_of_text_and_checks_its_arguments_and_the_selector()
+    {
+        var model = StickyModel(); // greedy repeats the last token: from <|endoftext|> (id 0) it emits id 0 again
+        Assert.Equal([TinyGptTokenizer.EndOfTextId], model.Generate([2, 0], 10, SamplingPipeline.Greedy, new Random(0)));
+        Assert.Equal(Enumerable.Repeat(0, 10), model.Generate([2, 0], 10, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false));
+        Assert.Empty(model.Generate([2], 0, SamplingPipeline.Greedy, new Random(0)));
+        Assert.Equal("maxNewTokens", Assert.Throws<ArgumentOutOfRangeException>(
+            () => model.Generate([2], -1, SamplingPipeline.Greedy, new Random(0))).ParamName);
+        var e = Assert.Throws<ArgumentException>(() => model.Generate([2], 3, (_, _, _) => 6, new Random(0)));
+        Assert.Equal("selector", e.ParamName);
+        Assert.Contains("outside [0, 6)", e.Message);
+        Assert.Throws<ArgumentException>(() => model.Generate([], 3, SamplingPipeline.Greedy, new Random(0)));
+    }
+
+    // At T = 0.3 the last token has probability e^(1.51179/0.3)/(e^(1.51179/0.3) + 5) ≈ 0.969, at T = 2 only ≈ 0.30, so
+    // twenty 30-token samples (one Random, seed 9, as notebook 04 draws them) repeat far more when cold.
+    [Fact]
+    public void Colder_sampling_repeats_more_and_is_reproducible_per_seed()
+    {
+        var model = StickyModel();
+        int[][] Samples(double temperature)
+        {
+            var selector = new SamplingPipeline { Temperature = temperature }.AsSelector();
+            var random = new Random(9);
+            return [.. Enumerable.Range(0, 20).Select(_ => model.Generate([0], 30, selector, random, stopAtEndOfText: false))];
+        }
+        var hot = Samples(2.0);
+        Assert.Equal(hot, Samples(2.0));
+        var cold = Samples(0.3);
+        Assert.True(DecodingStatistics.MeanSequenceRepetition(cold, 2) > DecodingStatistics.MeanSequenceRepetition(hot, 2));
+        Assert.True(DecodingStatistics.DistinctN(cold, 2) < DecodingStatistics.DistinctN(hot, 2));
+        // The share of steps that repeat the previous token estimates p(last token): ≈ 0.969 cold, ≈ 0.30 hot.
+        double Repeats(int[][] samples) => samples.Average(x => x.Prepend(0).Zip(x).Count(p => p.First == p.Second) / 30.0);
+        Assert.InRange(Repeats(cold), 0.93, 1.0);
+        Assert.InRange(Repeats(hot), 0.22, 0.38);
     }
 
     [Fact]

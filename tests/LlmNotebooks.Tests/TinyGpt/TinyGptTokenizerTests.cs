@@ -100,6 +100,38 @@ public class TinyGptTokenizerTests
         Assert.Throws<FileNotFoundException>(() => TinyGptTokenizer.Load(path));
     }
 
+    // Load promises InvalidDataException for any malformed file; a JSON null among the ids once escaped as a
+    // NullReferenceException (the element was cast to int before its kind was checked).
+    [Theory]
+    [InlineData("gpt2Ids", "null", "gpt2Ids[5]")]
+    [InlineData("gpt2Ids", "\"4\"", "gpt2Ids[5]")]
+    [InlineData("gpt2Ids", "4.5", "gpt2Ids[5]")]
+    [InlineData("gpt2Ids", "true", "gpt2Ids[5]")]
+    [InlineData("gpt2Ids", "[4]", "gpt2Ids[5]")]
+    [InlineData("gpt2Ids", "3000000000", "gpt2Ids[5]")]
+    [InlineData("pieces", "null", "pieces[5]")]
+    [InlineData("pieces", "4", "pieces[5]")]
+    [InlineData("pieces", "{}", "pieces[5]")]
+    public void Load_rejects_an_element_of_the_wrong_kind_with_InvalidData_naming_it(string array, string element, string named)
+    {
+        var t = TinyGptTokenizer.Build(["the cat sat on the mat with the hat"], 262);
+        var path = Path.Combine(Path.GetTempPath(), "tok-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            t.Save(path);
+            var obj = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            obj[array]!.AsArray()[5] = System.Text.Json.Nodes.JsonNode.Parse(element);
+            File.WriteAllText(path, obj.ToJsonString());
+            var e = Assert.Throws<InvalidDataException>(() => TinyGptTokenizer.Load(path));
+            Assert.Contains(named, e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData(256)]
     [InlineData(50258)]
