@@ -133,7 +133,7 @@ public static class DecodingStatistics
                 for (int j = 0; j < vocabSize; j++) row[j] = logits[t, j];
                 if (!row.All(float.IsFinite))
                     throw new InvalidOperationException($"The model returned a NaN or ±∞ logit at position {t}.");
-                sum -= Softmax.LogProbabilities(row)[sequence[t + 1]];
+                sum += Softmax.NegativeLogLikelihood(row, sequence[t + 1]);
             }
         }
         return sum / generated;

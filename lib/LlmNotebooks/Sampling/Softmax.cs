@@ -58,6 +58,24 @@ public static class Softmax
     }
 
     /// <summary>
+    /// Cross-entropy of one target token, −log softmax(l / T)_target = ln Σ_j exp((l_j − m)/T) − (l_target − m)/T, in
+    /// nats, without allocating: the per-token loss of a language model (Radford et al. 2018, eq. 1), whose mean over a
+    /// text is the log of its perplexity. +∞ for a filtered (-∞) target.
+    /// </summary>
+    /// <param name="logits">Logits, shape [vocabSize]; -∞ allowed.</param>
+    /// <param name="target">The token that came next, in [0, vocabSize).</param>
+    /// <param name="temperature">T &gt; 0 (finite).</param>
+    /// <exception cref="ArgumentException">Bad logits (see the class remarks).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> outside [0, vocabSize), or a bad temperature.</exception>
+    public static double NegativeLogLikelihood(ReadOnlySpan<float> logits, int target, double temperature = 1.0)
+    {
+        double m = Prepare(logits, logits.Length, temperature);
+        if ((uint)target >= (uint)logits.Length)
+            throw new ArgumentOutOfRangeException(nameof(target), target, $"target must lie in [0, {logits.Length}); got {target}.");
+        return LogSumExpShifted(logits, m, temperature) - (logits[target] - m) / temperature;
+    }
+
+    /// <summary>
     /// Shannon entropy H = −Σ_i p_i ln p_i of softmax(l / T), in nats (0 ≤ H ≤ ln(number of finite logits));
     /// terms with p_i = 0 contribute 0. Computed from log-probabilities, so it stays accurate for very peaked inputs.
     /// </summary>

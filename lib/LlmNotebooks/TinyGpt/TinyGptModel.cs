@@ -450,10 +450,7 @@ public sealed class TinyGptModel
             for (int i = 0; i < nCtx; i++)
             {
                 session.Append(inputs[i], logits);
-                float max = TensorPrimitives.Max(logits);
-                double z = 0;
-                foreach (var l in logits) z += Math.Exp(l - max);
-                sum += max + Math.Log(z) - logits[targets[i]];
+                sum += Sampling.Softmax.NegativeLogLikelihood(logits, targets[i]);
             }
         }
         return sum / ((double)count * nCtx);

@@ -86,4 +86,26 @@ public class SoftmaxTests
             for (int i = 0; i < p.Length; i++) Assert.Equal(p[i], Math.Exp(logP[i]), 12);
         }, iter: 500);
     }
+
+    [Fact]
+    public void Negative_log_likelihood_is_the_cross_entropy_of_one_token()
+    {
+        // logits [0, ln 3] → p = [1/4, 3/4]: −ln p_0 = ln 4, −ln p_1 = ln 4/3.
+        float[] logits = [0f, (float)Math.Log(3)];
+        Assert.Equal(Math.Log(4), Softmax.NegativeLogLikelihood(logits, 0), 6);
+        Assert.Equal(Math.Log(4.0 / 3), Softmax.NegativeLogLikelihood(logits, 1), 6);
+        Assert.True(double.IsPositiveInfinity(Softmax.NegativeLogLikelihood([1f, float.NegativeInfinity], 1)));
+        Assert.Equal("target", Assert.Throws<ArgumentOutOfRangeException>(() => Softmax.NegativeLogLikelihood(logits, 2)).ParamName);
+    }
+
+    [Fact]
+    public void Negative_log_likelihood_equals_minus_the_log_probability_even_for_huge_logits()
+    {
+        Gen.Float[-80f, 80f].Array[2, 64].Select(Gen.Double[0.1, 4]).Sample((logits, t) =>
+        {
+            var logP = Softmax.LogProbabilities(logits, t);
+            for (int i = 0; i < logits.Length; i++)
+                Assert.True(Math.Abs(-logP[i] - Softmax.NegativeLogLikelihood(logits, i, t)) <= 1e-9 * Math.Max(1, Math.Abs(logP[i])));
+        });
+    }
 }
