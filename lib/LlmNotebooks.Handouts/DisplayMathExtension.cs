@@ -12,10 +12,12 @@ namespace LlmNotebooks.Handouts;
 /// </summary>
 public sealed class DisplayMathExtension : IMarkdownExtension
 {
+    /// <summary>Nothing to add to the parser: Markdig's mathematics extension (in UseAdvancedExtensions) parses the math.</summary>
     public void Setup(MarkdownPipelineBuilder pipeline)
     {
     }
 
+    /// <summary>Replaces the HTML renderer of inline math with one that writes <c>\[…\]</c> for <c>$$…$$</c>.</summary>
     public void Setup(MarkdownPipeline pipeline, IMarkdownRenderer renderer)
     {
         if (renderer is not HtmlRenderer html) return;
