@@ -29,7 +29,11 @@ if [ "$(uname -s)" != Linux ]; then
   exit 0
 fi
 
-libstdcxx="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')"
+# ldconfig lives in /sbin, which is not on every user's PATH. Its listing is read whole before awk looks at it: awk
+# leaving early would kill ldconfig with SIGPIPE, and under pipefail the script would exit 141 at random.
+ldconfig_bin="$(command -v ldconfig || echo /sbin/ldconfig)"
+cache_list="$("$ldconfig_bin" -p)"
+libstdcxx="$(awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found { print $NF; found = 1 }' <<<"$cache_list")"
 if [ -z "$libstdcxx" ]; then
   echo "patch-torchsharp-glibcxx: no x86-64 libstdc++.so.6 found by ldconfig; install libstdc++6." >&2
   exit 1
