@@ -178,7 +178,7 @@ public class GptParameterCountTests
             var c = config.CountParameters();
             Assert.Equal(c.Total, c.Groups.Sum(g => g.Count));
             Assert.Equal(c.Total, c.Tensors().Sum(t => t.Count));
-            Assert.Equal(1.0, c.Groups.Sum(g => g.Fraction), 12);
+            Assert.Equal(1.0, c.Groups.Sum(g => g.Fraction), 1e-12);
             // Kaplan's 2·d·L·(2d + f) counts exactly the weight matrices of the blocks: the rest is biases and LayerNorms.
             Assert.Equal(c.AttentionWeights + c.MlpWeights, c.KaplanApproximation);
             Assert.Equal(c.AttentionBiases + c.MlpBiases + c.LayerNorms, c.NonEmbedding - c.KaplanApproximation);
