@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
+using LlmNotebooks.Handouts;
 using Microsoft.Playwright;
 
 namespace LlmNotebooks.Notebooks.Tests;
 
 /// <summary>
-/// Opens each handout in headless Chromium (Debian's, driven by Playwright for .NET) with every request that is not a
+/// Opens each handout in headless Chromium (Debian's, or Playwright's own build; driven by Playwright for .NET) with every request that is not a
 /// file: or data: URL aborted, and checks what a reader would see: every chart drawn as SVG, all math typeset by KaTeX
 /// (no raw <c>$$</c>, <c>\(</c> or <c>\[</c> left, no KaTeX error), no console errors, and no attempt to reach a network host.
 /// </summary>
@@ -18,19 +20,27 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
+        // A system Chromium (Debian's package) first; else the Chromium build Playwright installs into
+        // ~/.cache/ms-playwright, which is what .ci/install-test-deps does on Ubuntu (whose Chromium is a snap).
         var chromium = System.Environment.GetEnvironmentVariable("CHROMIUM_PATH")
-                       ?? new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists)
-                       ?? throw new InvalidOperationException(
-                           "Chromium was not found. The handout tests open the handouts in it: on Debian/Ubuntu run " +
-                           "`sudo apt-get install chromium` (or run `.ci/install-test-deps` as yourself), or set CHROMIUM_PATH.");
+                       ?? new[] { "/usr/bin/chromium", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        try
         {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = chromium,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+            });
+        }
+        catch (PlaywrightException e) when (chromium is null)
+        {
+            throw new InvalidOperationException(
+                "Chromium was not found. The handout tests open the handouts in it: run `.ci/install-test-deps` as yourself " +
+                "(Debian: `sudo apt-get install chromium`; Ubuntu: Playwright's own Chromium), or set CHROMIUM_PATH.\n" + e.Message, e);
+        }
     }
 
     public async Task DisposeAsync()
@@ -55,6 +65,9 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
         Assert.Empty(page.Blocked);
         Assert.Empty(page.Errors);
         Assert.Equal(facts.GetProperty("figures").GetInt32(), facts.GetProperty("drawn").GetInt32());
+        // A chart that fell back to text would pass the line above with 0 = 0: a notebook that builds charts must show some.
+        if (File.ReadAllText(Repo.NotebookPath(notebook)).Contains("Chart.", StringComparison.Ordinal))
+            Assert.True(facts.GetProperty("figures").GetInt32() > 0, $"{notebook} builds charts, but its handout shows none.");
         Assert.Equal(0, facts.GetProperty("katexErrors").GetInt32());
         Assert.Empty(facts.GetProperty("rawMath").EnumerateArray().Select(e => e.GetString()));
         Assert.True(facts.GetProperty("katex").GetInt32() > 0, "A notebook writes its formulas in LaTeX; none was typeset.");
@@ -95,6 +108,41 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
             Assert.Equal(0, facts.GetProperty("katex").GetInt32());
             Assert.Equal(1, facts.GetProperty("errorOutputs").GetInt32());
             Assert.Contains(facts.GetProperty("rawMath").EnumerateArray(), e => e.GetString()!.Contains("$$x^2$$"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Two_equal_figures_on_one_page_are_both_drawn()
+    {
+        // A figure's div id comes from its content, so equal figures share it; each must still be drawn in its own div.
+        var handout = File.ReadAllText(handouts.HandoutPath(Path.GetFileNameWithoutExtension(
+            Directory.GetFiles(Repo.NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal).First())));
+        var figure = Regex.Match(handout, @"<div class=""llmnb-figure""[\s\S]*?</script>").Value;
+        Assert.NotEmpty(figure);
+        var path = Path.Combine(handouts.Output, "equal-figures-probe.html");
+        File.WriteAllText(path, $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{WebAssets.Load().PlotlyJs}</script></head>" +
+                                $"<body>{figure}<p>between</p>{figure}</body></html>");
+        try
+        {
+            var page = await OpenOfflineAsync(path);
+            try
+            {
+                await page.Page.WaitForFunctionAsync(
+                    "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))",
+                    null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+            }
+            catch (TimeoutException)
+            {
+                // Counted below: a shared id makes both scripts draw into the first div and leaves the second empty.
+            }
+            var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+            Assert.Equal(2, facts.GetProperty("figures").GetInt32());
+            Assert.Equal(2, facts.GetProperty("drawn").GetInt32());
+            Assert.Empty(page.Errors);
         }
         finally
         {

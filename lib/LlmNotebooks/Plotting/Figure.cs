@@ -158,7 +158,8 @@ public sealed class Figure : IHtmlDisplay
     /// A self-contained HTML fragment: a div and a script that draws the figure with plotly.js. If the page already
     /// has plotly.js (an offline handout inlines it once in its head) it is used; otherwise the script loads
     /// <see cref="PlotlyJsCdnUrl"/> through require.js when the host has it (classic Jupyter) or a script tag
-    /// (VS Code, JupyterLab). The div id is derived from the figure's content, so output is deterministic.
+    /// (VS Code, JupyterLab). The div id is derived from the figure's content, so output is deterministic; equal figures on
+    /// one page share the id, and each script draws into the div just before it (the newest one it has not claimed).
     /// </summary>
     public string ToHtml()
     {
@@ -186,8 +187,12 @@ public sealed class Figure : IHtmlDisplay
     internal const int DefaultHeight = 420;
 
     private const string LoaderScript = """
+          // The id comes from the content, so two equal figures on one page share it: each script claims the newest
+          // unclaimed div with its id (its own, just inserted) before anything asynchronous happens.
+          var divs = document.querySelectorAll("div.llmnb-figure[id='" + id + "']:not([data-llmnb-claimed])");
+          var el = divs.length > 0 ? divs[divs.length - 1] : null;
+          if (el) { el.setAttribute("data-llmnb-claimed", ""); }
           function draw(Plotly) {
-            var el = document.getElementById(id);
             if (!el) { return; }
             Plotly.newPlot(el, figure.data, figure.layout, { responsive: true, displaylogo: false });
           }
