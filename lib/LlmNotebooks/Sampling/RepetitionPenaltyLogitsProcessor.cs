@@ -24,7 +24,9 @@ public sealed class RepetitionPenaltyLogitsProcessor : ILogitsProcessor
     public string Name => "repetition penalty " + Penalty.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">A context id is outside [0, vocabSize), or the penalty overflows a logit to ±∞.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">(ParamName "context") a context id is outside [0, vocabSize); or (ParamName
+    /// "logits") the penalty overflows the finite logit of a context token to ±∞: every such logit needs
+    /// |l_i| ≤ float.MaxValue / max(θ, 1) (≈ 3.4028235e38 / θ); the message names the index and that bound. Nothing is written.</exception>
     public void Process(ReadOnlySpan<int> context, Span<float> logits)
     {
         LogitsChecks.Processed(logits, nameof(logits));
@@ -38,8 +40,13 @@ public sealed class RepetitionPenaltyLogitsProcessor : ILogitsProcessor
                 if (seen[id]) continue;
                 seen[id] = true;
                 if (float.IsFinite(logits[id]) && !float.IsFinite(Penalized(logits[id])))
-                    throw new ArgumentOutOfRangeException(nameof(Penalty), Penalty,
-                        $"penalty {Penalty} overflows logits[{id}] = {logits[id]} to ±∞.");
+                {
+                    string bound = ((double)float.MaxValue / Math.Max(Penalty, 1)).ToString("G9", CultureInfo.InvariantCulture);
+                    throw new ArgumentOutOfRangeException(nameof(logits), logits[id],
+                        $"repetition penalty {Penalty.ToString(CultureInfo.InvariantCulture)} overflows logits[{id}] = " +
+                        $"{logits[id].ToString(CultureInfo.InvariantCulture)} to ±∞; with this penalty every finite logit of a token in the " +
+                        $"context must satisfy |logits[i]| ≤ float.MaxValue / max(penalty, 1) = {bound}. Nothing was written.");
+                }
             }
             for (int id = 0; id < logits.Length; id++)
                 if (seen[id]) logits[id] = Penalized(logits[id]);

@@ -240,7 +240,10 @@ public class LogitsProcessorTests
         Assert.Equal([1f, 2f], logits);
         Assert.Equal("penalty", Assert.Throws<ArgumentOutOfRangeException>(() => new RepetitionPenaltyLogitsProcessor(0)).ParamName);
         float[] huge = [-3e38f, 1f];
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RepetitionPenaltyLogitsProcessor(10).Process([1, 0], huge));
+        var overflow = Assert.Throws<ArgumentOutOfRangeException>(() => new RepetitionPenaltyLogitsProcessor(10).Process([1, 0], huge));
+        Assert.Equal("logits", overflow.ParamName);
+        Assert.Contains("logits[0]", overflow.Message);
+        Assert.Contains("3.40282347E+37", overflow.Message); // float.MaxValue / 10, the allowed |logit|
         Assert.Equal([-3e38f, 1f], huge);
     }
 
