@@ -63,6 +63,33 @@ public class Gpt3PaperTests
         Assert.Equal(175.0, Math.Round(m.ParameterCount.Total / 1e9), 0); // "175B" at three significant figures
     }
 
+    // Table 2.1 of arXiv:2005.14165, transcribed a second time, row by row, so a typo in either copy fails:
+    // nparams as printed, nlayers, dmodel, nheads, dhead, batch size as printed, learning rate.
+    public static TheoryData<int, string, int, int, int, int, string, double> Table21AsPrinted => new()
+    {
+        { 0, "125M", 12, 768, 12, 64, "0.5M", 6.0e-4 },
+        { 1, "350M", 24, 1024, 16, 64, "0.5M", 3.0e-4 },
+        { 2, "760M", 24, 1536, 16, 96, "0.5M", 2.5e-4 },
+        { 3, "1.3B", 24, 2048, 24, 128, "1M", 2.0e-4 },
+        { 4, "2.7B", 32, 2560, 32, 80, "1M", 1.6e-4 },
+        { 5, "6.7B", 32, 4096, 32, 128, "2M", 1.2e-4 },
+        { 6, "13.0B", 40, 5140, 40, 128, "2M", 1.0e-4 },
+        { 7, "175.0B", 96, 12288, 96, 128, "3.2M", 0.6e-4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Table21AsPrinted))]
+    public void Table_2_1_rows_match_the_paper(int row, string nParams, int nLayer, int dModel, int nHead, int dHead, string batch, double lr)
+    {
+        var r = Gpt3Paper.Table21[row];
+        Assert.Equal((nParams, nLayer, dModel, nHead, dHead, batch), (r.NParamsText, r.NLayer, r.DModel, r.NHead, r.DHead, r.BatchSizeText));
+        Assert.Equal(lr, r.LearningRate, lr * 1e-12);
+        // the numeric columns agree with their printed text
+        double scale = nParams.EndsWith('B') ? 1e9 : 1e6;
+        Assert.Equal(double.Parse(nParams[..^1], System.Globalization.CultureInfo.InvariantCulture) * scale, r.NParams, 1e-3);
+        Assert.Equal(double.Parse(batch[..^1], System.Globalization.CultureInfo.InvariantCulture) * 1e6, r.BatchSizeTokens, 1e-3);
+    }
+
     [Fact]
     public void Exact_counts_are_within_two_percent_of_the_nominal_table_2_1_sizes()
     {
