@@ -129,7 +129,9 @@ public static class TrainCommand
             if ((s + 1) % options.EvalEvery == 0 && s + 1 < options.Steps)
             {
                 double v = trainer.ValidationLoss(options.EvalWindows);
-                evaluations.Add(new JsonObject { ["step"] = s + 1, ["validationLoss"] = Math.Round(v, 4), ["validationPerplexity"] = Math.Round(Math.Exp(v), 2) });
+                // A quick check on the first EvalWindows windows only: not comparable with the final, all-window figure.
+                int windows = options.EvalWindows == 0 ? TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx) : options.EvalWindows;
+                evaluations.Add(new JsonObject { ["step"] = s + 1, ["windows"] = windows, ["validationLoss"] = Math.Round(v, 4), ["validationPerplexity"] = Math.Round(Math.Exp(v), 2) });
                 log.WriteLine(Inv($"  validation ({(options.EvalWindows == 0 ? "all" : options.EvalWindows.ToString(CultureInfo.InvariantCulture))} windows): loss {v:F4}, perplexity {Math.Exp(v):F2}"));
             }
         }
@@ -164,6 +166,7 @@ public static class TrainCommand
             ["finalTrainLoss"] = Math.Round(lastLoss, 4),
             ["validationLoss"] = Math.Round(validationLoss, 4),
             ["validationPerplexity"] = Math.Round(Math.Exp(validationLoss), 2),
+            ["validationWindows"] = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx),
             ["checkWindows"] = checkWindows,
             ["checkCrossEntropy"] = checkLoss,
             ["evaluations"] = evaluations,

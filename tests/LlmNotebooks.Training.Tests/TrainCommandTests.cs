@@ -26,7 +26,9 @@ public class TrainCommandTests
         Assert.Equal(6, (int)model.TrainingRecord!["steps"]!);
         var validation = TokenWindows.Concatenate(SotuCorpus.Split(SotuCorpus.Load(), 1).Validation.Select(a => a.Text), model.Tokenizer!);
         double csharp = model.CrossEntropy(validation, (int)record["checkWindows"]!);
-        Assert.Equal((double)record["checkCrossEntropy"]!, csharp, 4);
+        Assert.Equal((double)record["checkCrossEntropy"]!, csharp, 1e-4);
+        Assert.Equal(2, (int)record["evaluations"]![0]!["windows"]!); // the periodic checks say how many windows they used
+        Assert.Equal(TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx), (int)record["validationWindows"]!);
         Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + "*")); // no temp folder left
         Directory.Delete(folder, true);
     }

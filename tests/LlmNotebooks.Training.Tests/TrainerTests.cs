@@ -56,10 +56,10 @@ public class TrainerTests
         var step = trainer.Step();
         Assert.Equal(["embeddings", "h.0", "h.1", "h.2", "head"], step.LayerGradNorms.Select(kv => kv.Key));
         Assert.All(step.LayerGradNorms, kv => Assert.True(kv.Value > 0, kv.Key));
-        Assert.Equal(step.GradNorm, Math.Sqrt(step.LayerGradNorms.Sum(kv => kv.Value * kv.Value)), 6);
+        Assert.Equal(step.GradNorm, Math.Sqrt(step.LayerGradNorms.Sum(kv => kv.Value * kv.Value)), 1e-6 * step.GradNorm);
         // torch's clip_grad_norm_ returns the same global L2 norm (the gradients are still there after the step).
         double torchNorm = torch.nn.utils.clip_grad_norm_(trainer.Model.parameters(), 1e9);
-        Assert.Equal(step.GradNorm, torchNorm, 4);
+        Assert.Equal(step.GradNorm, torchNorm, 1e-4 * step.GradNorm); // float32 sums in a different order: a relative tolerance
     }
 
     [Fact]
