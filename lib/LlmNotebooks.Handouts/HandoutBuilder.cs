@@ -10,7 +10,7 @@ namespace LlmNotebooks.Handouts;
 /// <param name="CodeCells">Number of code cells.</param>
 /// <param name="Seconds">Wall time of the run.</param>
 /// <param name="Succeeded">Whether every cell ran without error (and the handout was written).</param>
-/// <param name="Detail">"123 KB" for a written handout, else the failing cell and its first error line.</param>
+/// <param name="Detail">"4.84 MB" (10⁶ bytes) for a written handout, else the failing cell and its first error line.</param>
 public sealed record HandoutResult(string Notebook, int CodeCells, double Seconds, bool Succeeded, string Detail);
 
 /// <summary>
@@ -76,7 +76,7 @@ public sealed class HandoutBuilder(NotebookRunner runner, HandoutRenderer render
             var html = renderer.Render(run.Document, name);
             var path = Path.Combine(outputFolder, name + ".html");
             WriteAtomically(path, html);
-            var size = $"{new FileInfo(path).Length / 1024.0:0} KB";
+            var size = string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(path).Length / 1e6:0.00} MB");
             log.WriteLine($" ok in {run.Seconds:0.0} s → {path} ({size})");
             results.Add(new HandoutResult(name, codeCells, run.Seconds, true, size));
         }
@@ -85,7 +85,8 @@ public sealed class HandoutBuilder(NotebookRunner runner, HandoutRenderer render
         var others = Directory.GetFiles(outputFolder, "*.html").Select(Path.GetFileNameWithoutExtension)
             .Where(n => n is not null && n != "index" && !inCatalog.Contains(n)).Cast<string>().Order(StringComparer.Ordinal);
         WriteAtomically(Path.Combine(outputFolder, "index.html"),
-            IndexPage.Render(catalog, nb => File.Exists(Path.Combine(outputFolder, nb + ".html")), others));
+            IndexPage.Render(catalog, nb => File.Exists(Path.Combine(outputFolder, nb + ".html")),
+                nb => File.Exists(Path.Combine(notebooksFolder, nb + ".ipynb")), others));
         return results;
     }
 

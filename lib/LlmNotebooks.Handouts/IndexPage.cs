@@ -5,11 +5,16 @@ namespace LlmNotebooks.Handouts;
 /// <summary>The index.html that lists every question (English and Chinese) with a link to its handout.</summary>
 public static class IndexPage
 {
-    /// <summary>Renders the page; a question whose handout file is absent is listed without a link.</summary>
+    /// <summary>
+    /// Renders the page. A question whose handout file is absent is listed without a link: as "handout not built" when
+    /// its notebook exists (it failed, or a <c>--notebook</c> filter left it out), else as "not written yet".
+    /// </summary>
     /// <param name="catalog">The questions.</param>
     /// <param name="handoutExists">Whether <c>&lt;notebook&gt;.html</c> exists in the output folder.</param>
+    /// <param name="notebookExists">Whether <c>&lt;notebook&gt;.ipynb</c> exists in the notebooks folder.</param>
     /// <param name="others">Handouts of notebooks that are not in the catalog.</param>
-    public static string Render(QuestionCatalog catalog, Func<string, bool> handoutExists, IEnumerable<string> others)
+    public static string Render(QuestionCatalog catalog, Func<string, bool> handoutExists, Func<string, bool> notebookExists,
+        IEnumerable<string> others)
     {
         var e = HandoutRenderer.Escape;
         var html = new StringBuilder();
@@ -22,6 +27,8 @@ public static class IndexPage
             html.Append("<li>");
             if (handoutExists(q.Notebook))
                 html.Append("<a href=\"").Append(e(q.Notebook)).Append(".html\">").Append(e(q.En)).Append("</a>");
+            else if (notebookExists(q.Notebook))
+                html.Append(e(q.En)).Append(" <span class=\"todo\">(handout not built / 讲义未生成)</span>");
             else
                 html.Append(e(q.En)).Append(" <span class=\"todo\">(not written yet / 尚未完成)</span>");
             html.Append("<br><span class=\"zh\" lang=\"zh-CN\">").Append(e(q.Zh)).Append("</span></li>\n");

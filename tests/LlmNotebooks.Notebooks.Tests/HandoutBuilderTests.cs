@@ -43,6 +43,17 @@ public sealed class HandoutBuilderTests : IDisposable
     }
 
     [Fact]
+    public void The_index_tells_a_missing_handout_of_an_existing_notebook_from_an_unwritten_question()
+    {
+        var catalog = new QuestionCatalog("Q", "问", [new("01-a", "Built?", "一"), new("02-b", "Failed?", "二"), new("03-c", "Planned?", "三")]);
+        var html = IndexPage.Render(catalog, nb => nb == "01-a", nb => nb is "01-a" or "02-b", ["extra"]);
+        Assert.Contains("<a href=\"01-a.html\">Built?</a>", html);
+        Assert.Contains("Failed? <span class=\"todo\">(handout not built / 讲义未生成)</span>", html);
+        Assert.Contains("Planned? <span class=\"todo\">(not written yet / 尚未完成)</span>", html);
+        Assert.Contains("<a href=\"extra.html\">extra</a>", html);
+    }
+
+    [Fact]
     public async Task A_failing_notebook_leaves_the_previous_handout_untouched()
     {
         File.Copy(Repo.Fixture("basics.ipynb"), Path.Combine(Notebooks, "basics.ipynb"));
