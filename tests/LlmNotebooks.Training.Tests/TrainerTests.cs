@@ -66,13 +66,13 @@ public class TrainerTests
     public void Learning_rate_warms_up_linearly_then_decays_by_cosine_to_the_minimum()
     {
         var o = new TrainingOptions { Steps = 110, WarmupSteps = 10, LearningRate = 1e-3, MinLearningRate = 1e-4 };
-        Assert.Equal(1e-4, o.LearningRateAt(0), 12);        // (0 + 1)/10 · peak
-        Assert.Equal(5e-4, o.LearningRateAt(4), 12);
-        Assert.Equal(1e-3, o.LearningRateAt(10), 12);       // decay starts at the peak
-        Assert.Equal(1e-4, o.LearningRateAt(109), 12);      // ends at the minimum
-        Assert.Equal(1e-4 + 0.5 * (1 + Math.Cos(Math.PI * 49 / 99)) * 9e-4, o.LearningRateAt(10 + 49), 12); // cosine at progress 49/99 ≈ ½
+        Assert.Equal(1e-4, o.LearningRateAt(0), 1e-12);        // (0 + 1)/10 · peak
+        Assert.Equal(5e-4, o.LearningRateAt(4), 1e-12);
+        Assert.Equal(1e-3, o.LearningRateAt(10), 1e-12);       // decay starts at the peak
+        Assert.Equal(1e-4, o.LearningRateAt(109), 1e-12);      // ends at the minimum
+        Assert.Equal(1e-4 + 0.5 * (1 + Math.Cos(Math.PI * 49 / 99)) * 9e-4, o.LearningRateAt(10 + 49), 1e-12); // cosine at progress 49/99 ≈ ½
         var noWarmup = o with { Warmup = false };
-        Assert.Equal(1e-3, noWarmup.LearningRateAt(0), 12); // the switch: start at the peak
+        Assert.Equal(1e-3, noWarmup.LearningRateAt(0), 1e-12); // the switch: start at the peak
         Assert.Throws<ArgumentOutOfRangeException>(() => o.LearningRateAt(110));
         Assert.Throws<ArgumentOutOfRangeException>(() => (o with { MinLearningRate = 2e-3 }).Validate());
     }

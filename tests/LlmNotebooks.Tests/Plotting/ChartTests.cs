@@ -95,8 +95,8 @@ public class ChartTests
         foreach (var f in new[] { before, after })
         {
             var layout = Json(f).GetProperty("layout");
-            Assert.Equal(Math.Log10(50), layout.GetProperty("shapes")[0].GetProperty("x0").GetDouble(), 12);
-            Assert.Equal(Math.Log10(50), layout.GetProperty("annotations")[0].GetProperty("x").GetDouble(), 12);
+            Assert.Equal(Math.Log10(50), layout.GetProperty("shapes")[0].GetProperty("x0").GetDouble(), 1e-12);
+            Assert.Equal(Math.Log10(50), layout.GetProperty("annotations")[0].GetProperty("x").GetDouble(), 1e-12);
         }
         var linear = Json(Chart.Line(new[] { 1.0, 1000 }).WithVerticalLine(50)).GetProperty("layout");
         Assert.Equal(50, linear.GetProperty("shapes")[0].GetProperty("x0").GetDouble());
@@ -111,7 +111,7 @@ public class ChartTests
         var shapes = layout.GetProperty("shapes");
         Assert.Equal(("x", "y domain"), (shapes[0].GetProperty("xref").GetString(), shapes[0].GetProperty("yref").GetString()));
         Assert.Equal(("x2", "y2 domain"), (shapes[1].GetProperty("xref").GetString(), shapes[1].GetProperty("yref").GetString()));
-        Assert.Equal(1.0, shapes[1].GetProperty("x0").GetDouble(), 12); // log10(10) on the second panel's log axis
+        Assert.Equal(1.0, shapes[1].GetProperty("x0").GetDouble(), 1e-12); // log10(10) on the second panel's log axis
         Assert.Contains(layout.GetProperty("annotations").EnumerateArray(), a => a.GetProperty("text").GetString() == "b"
             && a.GetProperty("xref").GetString() == "x2");
     }

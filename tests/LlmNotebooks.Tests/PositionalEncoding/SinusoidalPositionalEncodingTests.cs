@@ -11,9 +11,9 @@ public class SinusoidalPositionalEncodingTests
         // PE(1) = [sin 1, cos 1, sin 0.01, cos 0.01].
         double[] expected = [0.8414709848, 0.5403023059, 0.0099998333, 0.9999500004];
         var pe = SinusoidalPositionalEncoding.Vector(1, 4);
-        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], pe[i], 10);
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], pe[i], 1e-10);
         var table = SinusoidalPositionalEncoding.Table(2, 4);
-        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], table[1, i], 6);
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], table[1, i], 1e-6);
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public class SinusoidalPositionalEncodingTests
         // The wavelengths form a geometric progression from 2π to 10000·2π (§3.5): the last ω is 10000^(-(dModel-2)/dModel).
         var omega = SinusoidalPositionalEncoding.Frequencies(512);
         Assert.Equal(1.0, omega[0]);
-        Assert.Equal(Math.Pow(10000, -510.0 / 512), omega[^1], 15);
+        Assert.Equal(Math.Pow(10000, -510.0 / 512), omega[^1], 1e-15);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class SinusoidalPositionalEncodingTests
         var table = SinusoidalPositionalEncoding.Table(64, 32);
         for (int pos = 0; pos < 64; pos++)
             for (int i = 0; i < 16; i++)
-                Assert.Equal(1.0, table[pos, 2 * i] * (double)table[pos, 2 * i] + table[pos, 2 * i + 1] * (double)table[pos, 2 * i + 1], 6);
+                Assert.Equal(1.0, table[pos, 2 * i] * (double)table[pos, 2 * i] + table[pos, 2 * i + 1] * (double)table[pos, 2 * i + 1], 1e-6);
     }
 
     [Fact]
@@ -76,9 +76,9 @@ public class SinusoidalPositionalEncodingTests
     public void Relative_dot_reference_values()
     {
         // dModel = 4: ω = [1, 0.01]; k = 1 → cos 1 + cos 0.01 = 0.5403023059 + 0.9999500004.
-        Assert.Equal(1.5402523063, SinusoidalPositionalEncoding.RelativeDot(1, 4), 10);
-        Assert.Equal(256.0, SinusoidalPositionalEncoding.RelativeDot(0, 512), 12); // dModel / 2 at k = 0
-        Assert.Equal(256.0, SinusoidalPositionalEncoding.Dot(37, 37, 512), 9);
+        Assert.Equal(1.5402523063, SinusoidalPositionalEncoding.RelativeDot(1, 4), 1e-10);
+        Assert.Equal(256.0, SinusoidalPositionalEncoding.RelativeDot(0, 512), 1e-12); // dModel / 2 at k = 0
+        Assert.Equal(256.0, SinusoidalPositionalEncoding.Dot(37, 37, 512), 1e-9);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class SinusoidalPositionalEncodingTests
         var pe0 = SinusoidalPositionalEncoding.Vector(0, 4);
         var pe2 = SinusoidalPositionalEncoding.Vector(2, 4);
         double mappedCos = m1[1, 0] * pe0[0] + m1[1, 1] * pe0[1];
-        Assert.Equal(Math.Abs(Math.Cos(2) - Math.Cos(1)), Math.Abs(mappedCos - pe2[1]), 12);
+        Assert.Equal(Math.Abs(Math.Cos(2) - Math.Cos(1)), Math.Abs(mappedCos - pe2[1]), 1e-12);
         Assert.Equal("positions", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.OffsetMaxError(1, 0, 4)).ParamName);
         Assert.Equal("dModel", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.OffsetMaxError(1, 4, 5)).ParamName);
         Assert.Equal("positionB", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.Dot(1, -1, 4)).ParamName);
@@ -124,7 +124,7 @@ public class SinusoidalPositionalEncodingTests
         var pe7 = SinusoidalPositionalEncoding.Vector(7, 4);
         var pe3 = SinusoidalPositionalEncoding.Vector(3, 4);
         // S[7, 3] = q·k + q·PE(3) + PE(7)·k + PE(7)·PE(3)
-        Assert.Equal(Dot(qd, kd) + Dot(qd, pe3) + Dot(pe7, kd) + Dot(pe7, pe3), s[7, 3], 6);
+        Assert.Equal(Dot(qd, kd) + Dot(qd, pe3) + Dot(pe7, kd) + Dot(pe7, pe3), s[7, 3], 1e-6);
         Assert.True(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(s) > 0.5);
         // With q = k = 0 only PE(m)·PE(n) is left, a function of n − m: constant along diagonals.
         var pure = SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 30);

@@ -10,9 +10,9 @@ public class DecodingStatisticsTests
     public void Distinct_n_counts_distinct_over_total_n_grams()
     {
         int[][] samples = [[1, 2, 3], [1, 2, 4]];
-        Assert.Equal(4.0 / 6, DecodingStatistics.DistinctN(samples, 1), 15);
-        Assert.Equal(3.0 / 4, DecodingStatistics.DistinctN(samples, 2), 15);
-        Assert.Equal(1.0, DecodingStatistics.DistinctN(samples, 3), 15); // (1 2 3), (1 2 4); no n-gram across samples
+        Assert.Equal(4.0 / 6, DecodingStatistics.DistinctN(samples, 1), 1e-15);
+        Assert.Equal(3.0 / 4, DecodingStatistics.DistinctN(samples, 2), 1e-15);
+        Assert.Equal(1.0, DecodingStatistics.DistinctN(samples, 3), 1e-15); // (1 2 3), (1 2 4); no n-gram across samples
     }
 
     // seq-rep-n as in facebookresearch/unlikelihood_training custom/metrics.py (1 − |distinct n-grams| / |n-grams|):
@@ -21,10 +21,10 @@ public class DecodingStatisticsTests
     public void Sequence_repetition_matches_the_unlikelihood_reference_formula()
     {
         int[] loop = [1, 2, 1, 2, 1, 2];
-        Assert.Equal(0.6, DecodingStatistics.SequenceRepetition(loop, 2), 15);
-        Assert.Equal(1 - 2.0 / 6, DecodingStatistics.SequenceRepetition(loop, 1), 15);
+        Assert.Equal(0.6, DecodingStatistics.SequenceRepetition(loop, 2), 1e-15);
+        Assert.Equal(1 - 2.0 / 6, DecodingStatistics.SequenceRepetition(loop, 1), 1e-15);
         Assert.Equal(0.0, DecodingStatistics.SequenceRepetition([1, 2, 3, 4], 2));
-        Assert.Equal((0.6 + 0.0) / 2, DecodingStatistics.MeanSequenceRepetition([loop, [1, 2, 3, 4]], 2), 15);
+        Assert.Equal((0.6 + 0.0) / 2, DecodingStatistics.MeanSequenceRepetition([loop, [1, 2, 3, 4]], 2), 1e-15);
     }
 
     [Fact]
@@ -43,9 +43,9 @@ public class DecodingStatisticsTests
         double[] temperatures = [0.01, 0.1, 0.5, 1, 2, 10, 1e6];
         var h = DecodingStatistics.EntropyVersusTemperature(logits, temperatures);
         for (int i = 1; i < h.Length; i++) Assert.True(h[i] > h[i - 1]);
-        Assert.Equal(0.0, h[0], 12);
-        Assert.Equal(Math.Log(4), h[^1], 5);
-        Assert.Equal(Softmax.EntropyNats(logits), h[3], 15);
+        Assert.Equal(0.0, h[0], 1e-12);
+        Assert.Equal(Math.Log(4), h[^1], 1e-5);
+        Assert.Equal(Softmax.EntropyNats(logits), h[3], 1e-15);
         Assert.Equal("temperatures[1]", Assert.Throws<ArgumentOutOfRangeException>(
             () => DecodingStatistics.EntropyVersusTemperature(logits, [1.0, 0.0])).ParamName);
     }
@@ -71,10 +71,10 @@ public class MeanNegativeLogLikelihoodTests
     public void Scores_only_generated_tokens_with_their_model_probability()
     {
         double nll = DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0, 0, 0], [[0, 1], [2]]);
-        Assert.Equal(5 * Math.Log(2) / 3, nll, 6);
+        Assert.Equal(5 * Math.Log(2) / 3, nll, 1e-6);
         // uniform logits over 4 tokens: every token costs ln 4
         float[,] Uniform(IReadOnlyList<int> ids) => new float[ids.Count, 4];
-        Assert.Equal(Math.Log(4), DecodingStatistics.MeanNegativeLogLikelihood(Uniform, [3], [[0, 1, 2, 3], []]), 12);
+        Assert.Equal(Math.Log(4), DecodingStatistics.MeanNegativeLogLikelihood(Uniform, [3], [[0, 1, 2, 3], []]), 1e-12);
     }
 
     // Row t must score the token after ids[t]: a "counter" model (next = previous + 1 mod 5, logit 20) finds the counting
@@ -90,8 +90,8 @@ public class MeanNegativeLogLikelihoodTests
         }
         double counting = DecodingStatistics.MeanNegativeLogLikelihood(Counter, [0], [[1, 2, 3, 4]]);
         double shifted = DecodingStatistics.MeanNegativeLogLikelihood(Counter, [0], [[2, 4, 1, 3]]);
-        Assert.Equal(Math.Log(1 + 4 * Math.Exp(-20)), counting, 12);
-        Assert.Equal(20 + Math.Log(1 + 4 * Math.Exp(-20)), shifted, 4);
+        Assert.Equal(Math.Log(1 + 4 * Math.Exp(-20)), counting, 1e-12);
+        Assert.Equal(20 + Math.Log(1 + 4 * Math.Exp(-20)), shifted, 1e-4);
     }
 
     [Fact]

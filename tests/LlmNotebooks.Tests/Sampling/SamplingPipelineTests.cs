@@ -134,11 +134,11 @@ public class SamplingPipelineTests
         Assert.Equal(["logits", "top-p 0.8"], views.Select(v => v.Stage));
         Assert.Equal([3, 0, 2, 1], views[0].Kept); // probability descending; the 0.1 tie by id descending
         Assert.Equal([3, 0], views[1].Kept);
-        Assert.Equal(0.625, views[1].Probabilities[3], 6);
-        Assert.Equal(0.375, views[1].Probabilities[0], 6);
+        Assert.Equal(0.625, views[1].Probabilities[3], 1e-6);
+        Assert.Equal(0.375, views[1].Probabilities[0], 1e-6);
         Assert.Equal(0.0, views[1].Probabilities[1]);
         // entropy of {0.375, 0.625} = 0.954434 bits
-        Assert.Equal(-(0.375 * Math.Log2(0.375) + 0.625 * Math.Log2(0.625)), views[1].EntropyBits, 6);
+        Assert.Equal(-(0.375 * Math.Log2(0.375) + 0.625 * Math.Log2(0.625)), views[1].EntropyBits, 1e-6);
         Assert.True(views[1].EntropyNats < views[0].EntropyNats);
     }
 

@@ -11,11 +11,11 @@ public class SoftmaxTests
     public void Softmax_of_1_2_3_matches_float64_reference()
     {
         var p = Softmax.Probabilities([1f, 2f, 3f]);
-        Assert.Equal(0.09003057317038045, p[0], 14);
-        Assert.Equal(0.2447284710547976, p[1], 14);
-        Assert.Equal(0.6652409557748218, p[2], 14);
-        Assert.Equal(0.8323955818399388, Softmax.EntropyNats([1f, 2f, 3f]), 13);
-        Assert.Equal(0.8323955818399388 / Math.Log(2), Softmax.EntropyBits([1f, 2f, 3f]), 13);
+        Assert.Equal(0.09003057317038045, p[0], 1e-14);
+        Assert.Equal(0.2447284710547976, p[1], 1e-14);
+        Assert.Equal(0.6652409557748218, p[2], 1e-14);
+        Assert.Equal(0.8323955818399388, Softmax.EntropyNats([1f, 2f, 3f]), 1e-13);
+        Assert.Equal(0.8323955818399388 / Math.Log(2), Softmax.EntropyBits([1f, 2f, 3f]), 1e-13);
     }
 
     [Fact]
@@ -23,16 +23,16 @@ public class SoftmaxTests
     {
         var big = Softmax.Probabilities([1000f, 1000f, 999f]);
         var small = Softmax.Probabilities([1f, 1f, 0f]);
-        for (int i = 0; i < 3; i++) Assert.Equal(small[i], big[i], 15);
-        Assert.Equal(1.0, big.Sum(), 15);
+        for (int i = 0; i < 3; i++) Assert.Equal(small[i], big[i], 1e-15);
+        Assert.Equal(1.0, big.Sum(), 1e-15);
     }
 
     [Fact]
     public void Log_softmax_stays_finite_where_the_probability_underflows()
     {
         var logP = Softmax.LogProbabilities([-1000f, 0f]);
-        Assert.Equal(-1000.0, logP[0], 10); // exp(-1000) underflows double; its log does not
-        Assert.Equal(0.0, logP[1], 10);
+        Assert.Equal(-1000.0, logP[0], 1e-10); // exp(-1000) underflows double; its log does not
+        Assert.Equal(0.0, logP[1], 1e-10);
         Assert.Equal(0.0, Softmax.Probabilities([-1000f, 0f])[0]);
     }
 
@@ -42,22 +42,22 @@ public class SoftmaxTests
         float[] logits = [0f, float.NegativeInfinity, 0f];
         Assert.Equal([0.5, 0.0, 0.5], Softmax.Probabilities(logits));
         Assert.True(double.IsNegativeInfinity(Softmax.LogProbabilities(logits)[1]));
-        Assert.Equal(1.0, Softmax.EntropyBits(logits), 15); // a fair coin: 1 bit
+        Assert.Equal(1.0, Softmax.EntropyBits(logits), 1e-15); // a fair coin: 1 bit
     }
 
     [Fact]
     public void Entropy_of_uniform_is_ln_n_and_of_one_hot_is_zero()
     {
-        Assert.Equal(Math.Log(50_257), Softmax.EntropyNats(new float[50_257]), 10);
+        Assert.Equal(Math.Log(50_257), Softmax.EntropyNats(new float[50_257]), 1e-10);
         Assert.Equal(0.0, Softmax.EntropyNats([5f, float.NegativeInfinity, float.NegativeInfinity]));
-        Assert.Equal(0.0, Softmax.EntropyNats([0f, -2000f]), 15);
+        Assert.Equal(0.0, Softmax.EntropyNats([0f, -2000f]), 1e-15);
     }
 
     [Fact]
     public void Temperature_argument_scales_logits()
     {
         var p = Softmax.Probabilities([0f, (float)Math.Log(2)], temperature: 0.5);
-        Assert.Equal(0.2, p[0], 6);
+        Assert.Equal(0.2, p[0], 1e-6);
         Assert.Equal("temperature", Assert.Throws<ArgumentOutOfRangeException>(() => Softmax.Probabilities([1f], 0)).ParamName);
     }
 
@@ -92,8 +92,8 @@ public class SoftmaxTests
     {
         // logits [0, ln 3] → p = [1/4, 3/4]: −ln p_0 = ln 4, −ln p_1 = ln 4/3.
         float[] logits = [0f, (float)Math.Log(3)];
-        Assert.Equal(Math.Log(4), Softmax.NegativeLogLikelihood(logits, 0), 6);
-        Assert.Equal(Math.Log(4.0 / 3), Softmax.NegativeLogLikelihood(logits, 1), 6);
+        Assert.Equal(Math.Log(4), Softmax.NegativeLogLikelihood(logits, 0), 1e-6);
+        Assert.Equal(Math.Log(4.0 / 3), Softmax.NegativeLogLikelihood(logits, 1), 1e-6);
         Assert.True(double.IsPositiveInfinity(Softmax.NegativeLogLikelihood([1f, float.NegativeInfinity], 1)));
         Assert.Equal("target", Assert.Throws<ArgumentOutOfRangeException>(() => Softmax.NegativeLogLikelihood(logits, 2)).ParamName);
     }

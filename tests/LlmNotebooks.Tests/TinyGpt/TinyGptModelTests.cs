@@ -56,8 +56,8 @@ public class TinyGptModelTests
         double[] expected1 = [2 * n1 + 0.25, -n1, n1 + 0.25];
         for (int v = 0; v < 3; v++)
         {
-            Assert.Equal(expected0[v], logits[0, v], 5);
-            Assert.Equal(expected1[v], logits[1, v], 5);
+            Assert.Equal(expected0[v], logits[0, v], 1e-5);
+            Assert.Equal(expected1[v], logits[1, v], 1e-5);
         }
     }
 
@@ -96,7 +96,7 @@ public class TinyGptModelTests
         var x = Enumerable.Range(0, 8).Select(i => (double)trace.BlockOutputs[^1][2, i]).ToArray();
         double mean = x.Average(), variance = x.Select(v => (v - mean) * (v - mean)).Average();
         for (int i = 0; i < 8; i++)
-            Assert.Equal((x[i] - mean) / Math.Sqrt(variance + 1e-5) * lnF[i] + lnB[i], trace.FinalNorm![2, i], 4);
+            Assert.Equal((x[i] - mean) / Math.Sqrt(variance + 1e-5) * lnF[i] + lnB[i], trace.FinalNorm![2, i], 1e-4);
     }
 
     [Fact]
@@ -170,12 +170,12 @@ public class TinyGptModelTests
         var model = StickyModel();
         double sigma = Math.Sqrt(7.0 / 64 + 1e-5), own = 0.5 * 0.875 / sigma + 1, other = 0.5 * -0.125 / sigma + 1;
         var logits = model.NextTokenLogits([3]);
-        for (int j = 0; j < 6; j++) Assert.Equal(j == 3 ? own : other, logits[j], 5);
+        for (int j = 0; j < 6; j++) Assert.Equal(j == 3 ? own : other, logits[j], 1e-5);
 
         // Greedy repeats the prompt's token for ever (past the nCtx = 16 crop too): seq-rep-1 = 1 − 1/20.
         int[] greedy = model.Generate([0], 20, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
         Assert.Equal(Enumerable.Repeat(0, 20), greedy);
-        Assert.Equal(19.0 / 20, DecodingStatistics.SequenceRepetition(greedy, 1), 15);
+        Assert.Equal(19.0 / 20, DecodingStatistics.SequenceRepetition(greedy, 1), 1e-15);
 
         // θ = 4 (CTRL): the last token's 2.32282 → 0.58070, an earlier token's 0.81103 → 0.20276, unseen tokens keep 0.81103,
         // so greedy walks through the unseen ids in order (ties → lowest id); once all are seen the last one wins again.
@@ -281,8 +281,8 @@ public class TinyGptModelTests
         Assert.Equal(Enumerable.Range(1, 10), table.Select(r => r.Rank));
         Assert.True(table.Zip(table.Skip(1)).All(p => p.First.Probability >= p.Second.Probability));
         var p = model.NextTokenProbabilities("The state of the Union is");
-        Assert.Equal(1.0, p.Sum(), 9);
-        Assert.Equal(p.Max(), table[0].Probability, 12);
+        Assert.Equal(1.0, p.Sum(), 1e-9);
+        Assert.Equal(p.Max(), table[0].Probability, 1e-12);
         Assert.Equal(model.Tokenizer!.TokenText(table[0].Id), table[0].Token);
     }
 
