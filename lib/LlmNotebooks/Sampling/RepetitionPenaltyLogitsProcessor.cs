@@ -25,8 +25,9 @@ public sealed class RepetitionPenaltyLogitsProcessor : ILogitsProcessor
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">(ParamName "context") a context id is outside [0, vocabSize); or (ParamName
-    /// "logits") the penalty overflows the finite logit of a context token to ±∞: every such logit needs
-    /// |l_i| ≤ float.MaxValue / max(θ, 1) (≈ 3.4028235e38 / θ); the message names the index and that bound. Nothing is written.</exception>
+    /// "logits") the penalty overflows the finite logit of a context token to ±∞: with θ &gt; 1 a negative logit needs
+    /// l ≥ -float.MaxValue / θ, with θ &lt; 1 a positive logit needs l ≤ float.MaxValue · θ (float.MaxValue ≈ 3.4028235e38);
+    /// the message names the index and its bound. Nothing is written.</exception>
     public void Process(ReadOnlySpan<int> context, Span<float> logits)
     {
         LogitsChecks.Processed(logits, nameof(logits));
@@ -41,11 +42,14 @@ public sealed class RepetitionPenaltyLogitsProcessor : ILogitsProcessor
                 seen[id] = true;
                 if (float.IsFinite(logits[id]) && !float.IsFinite(Penalized(logits[id])))
                 {
-                    string bound = ((double)float.MaxValue / Math.Max(Penalty, 1)).ToString("G9", CultureInfo.InvariantCulture);
+                    // Only a negative logit can overflow when θ > 1 (it is multiplied), only a positive one when θ < 1.
+                    string inv(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
+                    string rule = logits[id] < 0
+                        ? $"a negative logit must be ≥ -float.MaxValue / penalty = {inv(-(double)float.MaxValue / Penalty)}"
+                        : $"a positive logit must be ≤ float.MaxValue × penalty = {inv((double)float.MaxValue * Penalty)}";
                     throw new ArgumentOutOfRangeException(nameof(logits), logits[id],
-                        $"repetition penalty {Penalty.ToString(CultureInfo.InvariantCulture)} overflows logits[{id}] = " +
-                        $"{logits[id].ToString(CultureInfo.InvariantCulture)} to ±∞; with this penalty every finite logit of a token in the " +
-                        $"context must satisfy |logits[i]| ≤ float.MaxValue / max(penalty, 1) = {bound}. Nothing was written.");
+                        $"repetition penalty {inv(Penalty)} overflows logits[{id}] = {inv(logits[id])} to ±∞: for a token " +
+                        $"in the context, {rule}. Nothing was written.");
                 }
             }
             for (int id = 0; id < logits.Length; id++)

@@ -45,8 +45,8 @@ public class LogitsProcessorTests
         float[] logits = [0f, (float)Math.Log(2)];
         new TemperatureLogitsWarper(0.5).Process([], logits);
         var p = Softmax.Probabilities(logits);
-        Assert.Equal(0.2, p[0], 6);
-        Assert.Equal(0.8, p[1], 6);
+        Assert.Equal(0.2, p[0], 1e-6);
+        Assert.Equal(0.8, p[1], 1e-6);
     }
 
     [Theory]
@@ -207,15 +207,15 @@ public class LogitsProcessorTests
         float[] row0 = Uniform(10);
         row0[0] = -0.1f;
         new RepetitionPenaltyLogitsProcessor(2.0).Process([0, 1], row0);
-        Assert.Equal(-0.2f, row0[0], 6);
-        Assert.Equal(0.05f, row0[1], 6);
-        Assert.Equal(0.1f, row0[2], 6); // not in the context: unchanged
+        Assert.Equal(-0.2f, row0[0], 1e-6);
+        Assert.Equal(0.05f, row0[1], 1e-6);
+        Assert.Equal(0.1f, row0[2], 1e-6); // not in the context: unchanged
 
         float[] row1 = Uniform(10);
         row1[5] = 0.4f;
         new RepetitionPenaltyLogitsProcessor(2.0).Process([5, 0], row1);
-        Assert.Equal(0.05f, row1[0], 6);
-        Assert.Equal(0.2f, row1[5], 6);
+        Assert.Equal(0.05f, row1[0], 1e-6);
+        Assert.Equal(0.2f, row1[5], 1e-6);
     }
 
     [Fact]
@@ -226,8 +226,8 @@ public class LogitsProcessorTests
         new RepetitionPenaltyLogitsProcessor(1.2).Process([0, 1], once);
         new RepetitionPenaltyLogitsProcessor(1.2).Process([0, 0, 0, 1, 1], thrice);
         Assert.Equal(once, thrice);
-        Assert.Equal(2f / 1.2f, once[0], 6);
-        Assert.Equal(-2.4f, once[1], 6);
+        Assert.Equal(2f / 1.2f, once[0], 1e-6);
+        Assert.Equal(-2.4f, once[1], 1e-6);
     }
 
     [Fact]
@@ -243,8 +243,15 @@ public class LogitsProcessorTests
         var overflow = Assert.Throws<ArgumentOutOfRangeException>(() => new RepetitionPenaltyLogitsProcessor(10).Process([1, 0], huge));
         Assert.Equal("logits", overflow.ParamName);
         Assert.Contains("logits[0]", overflow.Message);
-        Assert.Contains("3.40282347E+37", overflow.Message); // float.MaxValue / 10, the allowed |logit|
+        Assert.Contains("-3.40282347E+37", overflow.Message); // -float.MaxValue / 10: the lowest negative logit θ = 10 allows
         Assert.Equal([-3e38f, 1f], huge);
+        // θ < 1 divides a positive logit by θ: 3e38 / 0.5 overflows, and the bound is float.MaxValue × 0.5
+        float[] big = [1f, 3e38f];
+        var up = Assert.Throws<ArgumentOutOfRangeException>(() => new RepetitionPenaltyLogitsProcessor(0.5).Process([1], big));
+        Assert.Equal("logits", up.ParamName);
+        Assert.Contains("logits[1]", up.Message);
+        Assert.Contains("1.70141173E+38", up.Message);
+        Assert.Equal([1f, 3e38f], big);
     }
 
     // ---- the -∞ contract shared by every processor ----
