@@ -64,25 +64,28 @@ public class Gpt3PaperTests
     }
 
     // Table 2.1 of arXiv:2005.14165, transcribed a second time, row by row, so a typo in either copy fails:
-    // nparams as printed, nlayers, dmodel, nheads, dhead, batch size as printed, learning rate.
-    public static TheoryData<int, string, int, int, int, int, string, double> Table21AsPrinted => new()
+    // model name, nparams as printed, nlayers, dmodel, nheads, dhead, batch size as printed, learning rate.
+    public static TheoryData<int, string, string, int, int, int, int, string, double> Table21AsPrinted => new()
     {
-        { 0, "125M", 12, 768, 12, 64, "0.5M", 6.0e-4 },
-        { 1, "350M", 24, 1024, 16, 64, "0.5M", 3.0e-4 },
-        { 2, "760M", 24, 1536, 16, 96, "0.5M", 2.5e-4 },
-        { 3, "1.3B", 24, 2048, 24, 128, "1M", 2.0e-4 },
-        { 4, "2.7B", 32, 2560, 32, 80, "1M", 1.6e-4 },
-        { 5, "6.7B", 32, 4096, 32, 128, "2M", 1.2e-4 },
-        { 6, "13.0B", 40, 5140, 40, 128, "2M", 1.0e-4 },
-        { 7, "175.0B", 96, 12288, 96, 128, "3.2M", 0.6e-4 },
+        { 0, "GPT-3 Small", "125M", 12, 768, 12, 64, "0.5M", 6.0e-4 },
+        { 1, "GPT-3 Medium", "350M", 24, 1024, 16, 64, "0.5M", 3.0e-4 },
+        { 2, "GPT-3 Large", "760M", 24, 1536, 16, 96, "0.5M", 2.5e-4 },
+        { 3, "GPT-3 XL", "1.3B", 24, 2048, 24, 128, "1M", 2.0e-4 },
+        { 4, "GPT-3 2.7B", "2.7B", 32, 2560, 32, 80, "1M", 1.6e-4 },
+        { 5, "GPT-3 6.7B", "6.7B", 32, 4096, 32, 128, "2M", 1.2e-4 },
+        { 6, "GPT-3 13B", "13.0B", 40, 5140, 40, 128, "2M", 1.0e-4 },
+        { 7, "GPT-3 175B or “GPT-3”", "175.0B", 96, 12288, 96, 128, "3.2M", 0.6e-4 },
     };
 
     [Theory]
     [MemberData(nameof(Table21AsPrinted))]
-    public void Table_2_1_rows_match_the_paper(int row, string nParams, int nLayer, int dModel, int nHead, int dHead, string batch, double lr)
+    public void Table_2_1_rows_match_the_paper(int row, string name, string nParams, int nLayer, int dModel, int nHead, int dHead,
+        string batch, double lr)
     {
+        Assert.Equal(8, Gpt3Paper.Table21.Count);
         var r = Gpt3Paper.Table21[row];
-        Assert.Equal((nParams, nLayer, dModel, nHead, dHead, batch), (r.NParamsText, r.NLayer, r.DModel, r.NHead, r.DHead, r.BatchSizeText));
+        Assert.Equal((name, nParams, nLayer, dModel, nHead, dHead, batch),
+            (r.ModelName, r.NParamsText, r.NLayer, r.DModel, r.NHead, r.DHead, r.BatchSizeText));
         Assert.Equal(lr, r.LearningRate, lr * 1e-12);
         // the numeric columns agree with their printed text
         double scale = nParams.EndsWith('B') ? 1e9 : 1e6;
@@ -174,7 +177,7 @@ public class Gpt3PaperTests
         var mix = Gpt3Paper.Table22;
         Assert.Equal(["Common Crawl (filtered)", "WebText2", "Books1", "Books2", "Wikipedia"], mix.Select(r => r.Dataset));
         Assert.Equal(499e9, mix.Sum(r => r.QuantityTokens));        // 410 + 19 + 12 + 55 + 3 billion
-        Assert.Equal(1.01, mix.Sum(r => r.WeightInTrainingMix), 12); // printed weights are rounded
+        Assert.Equal(1.01, mix.Sum(r => r.WeightInTrainingMix), 1e-12); // printed weights are rounded
         // weight · 300B / quantity: CC 0.439 (printed 0.44), WebText2 3.47 (2.9), Books1 2.0 (1.9), Books2 0.436 (0.43), Wikipedia 3.0 (3.4)
         double[] implied = mix.Select(r => r.ImpliedEpochs()).ToArray();
         Assert.Equal([0.439, 3.474, 2.0, 0.436, 3.0], implied.Select(x => Math.Round(x, 3)));
@@ -190,11 +193,11 @@ public class Gpt3PaperTests
         // Books1: 0.075 · 300 / 12.5 = 1.8 … 0.085 · 300 / 11.5 = 2.217 contains 1.9; Wikipedia: 0.025 · 300 / 3.5 = 2.143 … 0.035 · 300 / 2.5 = 4.2 contains 3.4.
         var mix = Gpt3Paper.Table22;
         var (low, high) = mix[1].ImpliedEpochsRange();
-        Assert.Equal(0.215 * 300 / 19.5, low, 12);
-        Assert.Equal(0.225 * 300 / 18.5, high, 12);
+        Assert.Equal(0.215 * 300 / 19.5, low, 1e-12);
+        Assert.Equal(0.225 * 300 / 18.5, high, 1e-12);
         var books1 = mix[2].ImpliedEpochsRange();
-        Assert.Equal(1.8, books1.Low, 12);
-        Assert.Equal(0.085 * 300 / 11.5, books1.High, 12);
+        Assert.Equal(1.8, books1.Low, 1e-12);
+        Assert.Equal(0.085 * 300 / 11.5, books1.High, 1e-12);
         Assert.Equal([true, false, true, true, true], mix.Select(r => r.PrintedEpochsConsistentWithWeight));
         Assert.Throws<ArgumentOutOfRangeException>(() => mix[0].ImpliedEpochsRange(0));
         // A row whose printed epochs sit just outside the range is flagged; just inside is not.
