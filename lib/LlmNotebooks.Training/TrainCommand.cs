@@ -130,9 +130,10 @@ public static class TrainCommand
             {
                 double v = trainer.ValidationLoss(options.EvalWindows);
                 // A quick check on the first EvalWindows windows only: not comparable with the final, all-window figure.
-                int windows = options.EvalWindows == 0 ? TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx) : options.EvalWindows;
+                int all = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx);
+                int windows = options.EvalWindows == 0 ? all : Math.Min(options.EvalWindows, all); // as GptTrainer caps it
                 evaluations.Add(new JsonObject { ["step"] = s + 1, ["windows"] = windows, ["validationLoss"] = Math.Round(v, 4), ["validationPerplexity"] = Math.Round(Math.Exp(v), 2) });
-                log.WriteLine(Inv($"  validation ({(options.EvalWindows == 0 ? "all" : options.EvalWindows.ToString(CultureInfo.InvariantCulture))} windows): loss {v:F4}, perplexity {Math.Exp(v):F2}"));
+                log.WriteLine(Inv($"  validation ({(windows == all ? "all " + all : windows.ToString(CultureInfo.InvariantCulture))} windows): loss {v:F4}, perplexity {Math.Exp(v):F2}"));
             }
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
