@@ -10,10 +10,11 @@ using static TorchSharp.torch;
 namespace LlmNotebooks.Inference.Benchmarks;
 
 /// <summary>
-/// Batch-1 greedy generation with a KV cache on the shipped model: an 8-token prompt fed one token at a time, then 56
-/// generated tokens — 64 forward steps per invocation. BenchmarkDotNet divides by OperationsPerInvoke = 64, so Mean is
-/// the time per token and the Op/s column is tokens per second. Both sides compute the same greedy continuation (checked
-/// in setup).
+/// Batch-1 greedy generation with a KV cache on the shipped model: an 8-token prompt fed one token at a time, then 57
+/// generated tokens (the last prompt step yields the first) — 64 forward steps per invocation. BenchmarkDotNet divides
+/// by OperationsPerInvoke = 64, so Mean is the time per forward step and Op/s is tokens processed per second (prompt
+/// and generated together; the C# side skips the output head on the first 7 prompt steps, torch computes it on all).
+/// Both sides compute the same greedy continuation (checked in setup).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(TokensPerSecondConfig))]
