@@ -28,6 +28,10 @@ if [ "$(uname -s)" != Linux ]; then
   echo "patch-torchsharp-glibcxx: not Linux, nothing to do."
   exit 0
 fi
+if [ "$(uname -m)" != x86_64 ]; then
+  echo "patch-torchsharp-glibcxx: not x86_64 (TorchSharp ships Linux native libraries for x64 only), nothing to do."
+  exit 0
+fi
 
 # ldconfig lives in /sbin, which is not on every user's PATH. Its listing is read whole before awk looks at it: awk
 # leaving early would kill ldconfig with SIGPIPE, and under pipefail the script would exit 141 at random.
