@@ -85,8 +85,14 @@ public sealed class HandoutBuilder(NotebookRunner runner, HandoutRenderer render
         var others = Directory.GetFiles(outputFolder, "*.html").Select(Path.GetFileNameWithoutExtension)
             .Where(n => n is not null && n != "index" && !inCatalog.Contains(n)).Cast<string>().Order(StringComparer.Ordinal);
         WriteAtomically(Path.Combine(outputFolder, "index.html"),
-            IndexPage.Render(catalog, nb => File.Exists(Path.Combine(outputFolder, nb + ".html")),
-                nb => File.Exists(Path.Combine(notebooksFolder, nb + ".ipynb")), others));
+            IndexPage.Render(catalog, StateOf, others));
+        HandoutState StateOf(string notebook)
+        {
+            bool failed = results.Any(r => r.Notebook == notebook && !r.Succeeded);
+            if (File.Exists(Path.Combine(outputFolder, notebook + ".html")))
+                return failed ? HandoutState.FailedEarlierHandoutKept : HandoutState.Built;
+            return File.Exists(Path.Combine(notebooksFolder, notebook + ".ipynb")) ? HandoutState.NotBuilt : HandoutState.NotWritten;
+        }
         return results;
     }
 

@@ -6,15 +6,14 @@ namespace LlmNotebooks.Handouts;
 public static class IndexPage
 {
     /// <summary>
-    /// Renders the page. A question whose handout file is absent is listed without a link: as "handout not built" when
-    /// its notebook exists (it failed, or a <c>--notebook</c> filter left it out), else as "not written yet".
+    /// Renders the page. A question with a handout links to it, noting when this build failed and the file is from an
+    /// earlier build; one without a handout is listed as "handout not built" when its notebook exists (it failed, or a
+    /// <c>--notebook</c> filter left it out), else as "not written yet".
     /// </summary>
     /// <param name="catalog">The questions.</param>
-    /// <param name="handoutExists">Whether <c>&lt;notebook&gt;.html</c> exists in the output folder.</param>
-    /// <param name="notebookExists">Whether <c>&lt;notebook&gt;.ipynb</c> exists in the notebooks folder.</param>
+    /// <param name="state">The state of a notebook's handout, by notebook name.</param>
     /// <param name="others">Handouts of notebooks that are not in the catalog.</param>
-    public static string Render(QuestionCatalog catalog, Func<string, bool> handoutExists, Func<string, bool> notebookExists,
-        IEnumerable<string> others)
+    public static string Render(QuestionCatalog catalog, Func<string, HandoutState> state, IEnumerable<string> others)
     {
         var e = HandoutRenderer.Escape;
         var html = new StringBuilder();
@@ -25,12 +24,15 @@ public static class IndexPage
         foreach (var q in catalog.Questions)
         {
             html.Append("<li>");
-            if (handoutExists(q.Notebook))
-                html.Append("<a href=\"").Append(e(q.Notebook)).Append(".html\">").Append(e(q.En)).Append("</a>");
-            else if (notebookExists(q.Notebook))
-                html.Append(e(q.En)).Append(" <span class=\"todo\">(handout not built / 讲义未生成)</span>");
-            else
-                html.Append(e(q.En)).Append(" <span class=\"todo\">(not written yet / 尚未完成)</span>");
+            var link = $"<a href=\"{e(q.Notebook)}.html\">{e(q.En)}</a>";
+            html.Append(state(q.Notebook) switch
+            {
+                HandoutState.Built => link,
+                HandoutState.FailedEarlierHandoutKept =>
+                    link + " <span class=\"todo\">(this build failed; the handout is from an earlier build / 本次生成失败，此为旧版讲义)</span>",
+                HandoutState.NotBuilt => e(q.En) + " <span class=\"todo\">(handout not built / 讲义未生成)</span>",
+                _ => e(q.En) + " <span class=\"todo\">(not written yet / 尚未完成)</span>",
+            });
             html.Append("<br><span class=\"zh\" lang=\"zh-CN\">").Append(e(q.Zh)).Append("</span></li>\n");
         }
         html.Append("</ol>\n");
@@ -54,4 +56,17 @@ public static class IndexPage
         .zh { color: #59636e; }
         .todo { color: #8c959f; font-size: .9em; }
         """;
+}
+
+/// <summary>What the index says about one question's handout.</summary>
+public enum HandoutState
+{
+    /// <summary>The notebook does not exist yet.</summary>
+    NotWritten,
+    /// <summary>The notebook exists but there is no handout (it failed, or a filter left it out).</summary>
+    NotBuilt,
+    /// <summary>A handout exists; this build did not fail on the notebook (it succeeded, or a filter left it out).</summary>
+    Built,
+    /// <summary>This build failed on the notebook; a handout from an earlier build is kept.</summary>
+    FailedEarlierHandoutKept,
 }

@@ -43,12 +43,19 @@ public sealed class HandoutBuilderTests : IDisposable
     }
 
     [Fact]
-    public void The_index_tells_a_missing_handout_of_an_existing_notebook_from_an_unwritten_question()
+    public void The_index_tells_built_failed_unbuilt_and_unwritten_questions_apart()
     {
-        var catalog = new QuestionCatalog("Q", "问", [new("01-a", "Built?", "一"), new("02-b", "Failed?", "二"), new("03-c", "Planned?", "三")]);
-        var html = IndexPage.Render(catalog, nb => nb == "01-a", nb => nb is "01-a" or "02-b", ["extra"]);
-        Assert.Contains("<a href=\"01-a.html\">Built?</a>", html);
-        Assert.Contains("Failed? <span class=\"todo\">(handout not built / 讲义未生成)</span>", html);
+        var catalog = new QuestionCatalog("Q", "问", [new("01-a", "Built?", "一"), new("02-b", "Failed?", "二"),
+            new("03-c", "Filtered?", "三"), new("04-d", "Planned?", "四")]);
+        var states = new Dictionary<string, HandoutState>
+        {
+            ["01-a"] = HandoutState.Built, ["02-b"] = HandoutState.FailedEarlierHandoutKept,
+            ["03-c"] = HandoutState.NotBuilt, ["04-d"] = HandoutState.NotWritten,
+        };
+        var html = IndexPage.Render(catalog, nb => states[nb], ["extra"]);
+        Assert.Contains("<li><a href=\"01-a.html\">Built?</a><br>", html);
+        Assert.Contains("<a href=\"02-b.html\">Failed?</a> <span class=\"todo\">(this build failed; the handout is from an earlier build", html);
+        Assert.Contains("Filtered? <span class=\"todo\">(handout not built / 讲义未生成)</span>", html);
         Assert.Contains("Planned? <span class=\"todo\">(not written yet / 尚未完成)</span>", html);
         Assert.Contains("<a href=\"extra.html\">extra</a>", html);
     }
@@ -68,6 +75,21 @@ public sealed class HandoutBuilderTests : IDisposable
         Assert.Equal("the good handout from an earlier run", File.ReadAllText(previous));
         Assert.Empty(Directory.GetFiles(Output, "*.tmp"));
         Assert.Contains("FAILED", HandoutBuilder.Summary([result]));
+    }
+
+    [Fact]
+    public async Task The_index_says_when_a_linked_handout_is_left_from_an_earlier_build()
+    {
+        // The failing fixture under the name of question 1, with a handout from an earlier build in the output folder.
+        File.Copy(Repo.Fixture("basics.ipynb"), Path.Combine(Notebooks, "01-positional-encoding.ipynb"));
+        Directory.CreateDirectory(Output);
+        File.WriteAllText(Path.Combine(Output, "01-positional-encoding.html"), "an earlier handout");
+
+        Assert.False(Assert.Single(await Builder().BuildAsync(Notebooks, Output)).Succeeded);
+
+        var index = File.ReadAllText(Path.Combine(Output, "index.html"));
+        Assert.Matches("<a href=\"01-positional-encoding.html\">[^<]+</a> <span class=\"todo\">\\(this build failed; the handout is from an earlier build", index);
+        Assert.Contains("(not written yet / 尚未完成)", index); // question 2 has no notebook here
     }
 
     [Fact]
