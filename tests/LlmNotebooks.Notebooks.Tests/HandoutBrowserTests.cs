@@ -150,9 +150,41 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
         }
     }
 
+    [Fact]
+    public async Task Without_plotly_on_the_page_figures_load_it_once_from_the_CDN_as_in_an_editor()
+    {
+        // VS Code and JupyterLab outputs have no plotly.js on the page: the first figure's script adds one script tag for
+        // the CDN copy and every figure draws when it has loaded. Here the CDN answers with the same file, offline.
+        var handout = File.ReadAllText(handouts.HandoutPath(Path.GetFileNameWithoutExtension(
+            Directory.GetFiles(Repo.NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal).First())));
+        var figures = Regex.Matches(handout, @"<div class=""llmnb-figure""[\s\S]*?</script>").Select(m => m.Value).Take(3).ToList();
+        Assert.Equal(3, figures.Count);
+        var cdn = Regex.Match(figures[0], @"src = ""(https://[^""]+)""").Groups[1].Value;
+        Assert.StartsWith("https://cdn.plot.ly/plotly-2.28.0", cdn);
+        var path = Path.Combine(handouts.Output, "editor-like-probe.html");
+        File.WriteAllText(path, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>" + string.Concat(figures) + figures[0] + "</body></html>");
+        try
+        {
+            var page = await OpenOfflineAsync(path, new Dictionary<string, string> { [cdn] = WebAssets.Load().PlotlyJs });
+            await page.Page.WaitForFunctionAsync(
+                "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))",
+                null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+            var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+            Assert.Equal(4, facts.GetProperty("drawn").GetInt32());
+            Assert.Equal([cdn], page.Blocked); // one request for plotly.js, however many figures
+            Assert.Empty(page.Errors);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private sealed record OpenPage(IPage Page, List<string> Errors, List<string> Blocked);
 
-    private async Task<OpenPage> OpenOfflineAsync(string path)
+    /// <param name="path">The page to open.</param>
+    /// <param name="served">Network URLs answered with these bodies instead of being blocked (and still recorded).</param>
+    private async Task<OpenPage> OpenOfflineAsync(string path, IReadOnlyDictionary<string, string>? served = null)
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { Offline = true });
         var page = await context.NewPageAsync();
@@ -165,6 +197,11 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
             var url = route.Request.Url;
             if (url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal))
                 await route.ContinueAsync();
+            else if (served?.GetValueOrDefault(url) is { } body)
+            {
+                lock (blocked) blocked.Add(url);
+                await route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = "application/javascript", Body = body });
+            }
             else
             {
                 lock (blocked) blocked.Add(url);
