@@ -57,9 +57,7 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
         Assert.True(File.Exists(path), $"No handout for {notebook}: {handouts.Results.GetValueOrDefault(notebook)?.Detail}");
         var page = await OpenOfflineAsync(path);
 
-        await page.Page.WaitForFunctionAsync(
-            "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))",
-            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await page.Page.WaitForFunctionAsync(AllFiguresDrawn, null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
 
         Assert.Empty(page.Blocked);
@@ -91,63 +89,43 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
     public async Task The_checks_catch_a_broken_page()
     {
         // Guards the guards: a page with raw math, an undrawn chart, a script error and a CDN request fails every check.
-        var path = Path.Combine(handouts.Output, "broken-page-probe.html");
-        File.WriteAllText(path, """
+        using var probe = new ProbePage(handouts.Output, "broken-page-probe.html", """
             <!DOCTYPE html><html><head><meta charset="utf-8"><script src="https://cdn.example.com/lib.js"></script></head>
             <body><article><p>$$x^2$$ and \(y\)</p><div class="llmnb-figure"></div>
             <div class="outputs"><pre class="error">boom</pre></div><script>undefinedFunction();</script></article></body></html>
             """);
-        try
-        {
-            var page = await OpenOfflineAsync(path);
-            var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
-            Assert.Contains("https://cdn.example.com/lib.js", page.Blocked);
-            Assert.Contains(page.Errors, e => e.Contains("undefinedFunction"));
-            Assert.Equal(1, facts.GetProperty("figures").GetInt32());
-            Assert.Equal(0, facts.GetProperty("drawn").GetInt32());
-            Assert.Equal(0, facts.GetProperty("katex").GetInt32());
-            Assert.Equal(1, facts.GetProperty("errorOutputs").GetInt32());
-            Assert.Contains(facts.GetProperty("rawMath").EnumerateArray(), e => e.GetString()!.Contains("$$x^2$$"));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var page = await OpenOfflineAsync(probe.Path);
+        var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+        Assert.Contains("https://cdn.example.com/lib.js", page.Blocked);
+        Assert.Contains(page.Errors, e => e.Contains("undefinedFunction"));
+        Assert.Equal(1, facts.GetProperty("figures").GetInt32());
+        Assert.Equal(0, facts.GetProperty("drawn").GetInt32());
+        Assert.Equal(0, facts.GetProperty("katex").GetInt32());
+        Assert.Equal(1, facts.GetProperty("errorOutputs").GetInt32());
+        Assert.Contains(facts.GetProperty("rawMath").EnumerateArray(), e => e.GetString()!.Contains("$$x^2$$"));
     }
 
     [Fact]
     public async Task Two_equal_figures_on_one_page_are_both_drawn()
     {
         // A figure's div id comes from its content, so equal figures share it; each must still be drawn in its own div.
-        var handout = File.ReadAllText(handouts.HandoutPath(Path.GetFileNameWithoutExtension(
-            Directory.GetFiles(Repo.NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal).First())));
-        var figure = Regex.Match(handout, @"<div class=""llmnb-figure""[\s\S]*?</script>").Value;
-        Assert.NotEmpty(figure);
-        var path = Path.Combine(handouts.Output, "equal-figures-probe.html");
-        File.WriteAllText(path, $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{WebAssets.Load().PlotlyJs}</script></head>" +
-                                $"<body>{figure}<p>between</p>{figure}</body></html>");
+        var figure = FiguresOfFirstHandout()[0];
+        using var probe = new ProbePage(handouts.Output, "equal-figures-probe.html",
+            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>{WebAssets.Load().PlotlyJs}</script></head>" +
+            $"<body>{figure}<p>between</p>{figure}</body></html>");
+        var page = await OpenOfflineAsync(probe.Path);
         try
         {
-            var page = await OpenOfflineAsync(path);
-            try
-            {
-                await page.Page.WaitForFunctionAsync(
-                    "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))",
-                    null, new PageWaitForFunctionOptions { Timeout = 20_000 });
-            }
-            catch (TimeoutException)
-            {
-                // Counted below: a shared id makes both scripts draw into the first div and leaves the second empty.
-            }
-            var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
-            Assert.Equal(2, facts.GetProperty("figures").GetInt32());
-            Assert.Equal(2, facts.GetProperty("drawn").GetInt32());
-            Assert.Empty(page.Errors);
+            await page.Page.WaitForFunctionAsync(AllFiguresDrawn, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         }
-        finally
+        catch (TimeoutException)
         {
-            File.Delete(path);
+            // Counted below: a shared id makes both scripts draw into the first div and leaves the second empty.
         }
+        var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+        Assert.Equal(2, facts.GetProperty("figures").GetInt32());
+        Assert.Equal(2, facts.GetProperty("drawn").GetInt32());
+        Assert.Empty(page.Errors);
     }
 
     [Fact]
@@ -155,29 +133,45 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts) : IAsyncLifeti
     {
         // VS Code and JupyterLab outputs have no plotly.js on the page: the first figure's script adds one script tag for
         // the CDN copy and every figure draws when it has loaded. Here the CDN answers with the same file, offline.
-        var handout = File.ReadAllText(handouts.HandoutPath(Path.GetFileNameWithoutExtension(
-            Directory.GetFiles(Repo.NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal).First())));
-        var figures = Regex.Matches(handout, @"<div class=""llmnb-figure""[\s\S]*?</script>").Select(m => m.Value).Take(3).ToList();
+        var figures = FiguresOfFirstHandout().Take(3).ToList();
         Assert.Equal(3, figures.Count);
         var cdn = Regex.Match(figures[0], @"src = ""(https://[^""]+)""").Groups[1].Value;
         Assert.StartsWith("https://cdn.plot.ly/plotly-2.28.0", cdn);
-        var path = Path.Combine(handouts.Output, "editor-like-probe.html");
-        File.WriteAllText(path, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>" + string.Concat(figures) + figures[0] + "</body></html>");
-        try
+        using var probe = new ProbePage(handouts.Output, "editor-like-probe.html",
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>" + string.Concat(figures) + figures[0] + "</body></html>");
+        var page = await OpenOfflineAsync(probe.Path, new Dictionary<string, string> { [cdn] = WebAssets.Load().PlotlyJs });
+        await page.Page.WaitForFunctionAsync(AllFiguresDrawn, null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
+        Assert.Equal(4, facts.GetProperty("drawn").GetInt32());
+        Assert.Equal([cdn], page.Blocked); // one request for plotly.js, however many figures
+        Assert.Empty(page.Errors);
+    }
+
+    private const string AllFiguresDrawn =
+        "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))";
+
+    /// <summary>The figure fragments (div + script, as Figure.ToHtml writes them) of the first notebook's handout.</summary>
+    private List<string> FiguresOfFirstHandout()
+    {
+        var first = Path.GetFileNameWithoutExtension(Directory.GetFiles(Repo.NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal).First());
+        var figures = Regex.Matches(File.ReadAllText(handouts.HandoutPath(first)), @"<div class=""llmnb-figure""[\s\S]*?</script>")
+            .Select(m => m.Value).ToList();
+        Assert.NotEmpty(figures);
+        return figures;
+    }
+
+    /// <summary>A hand-made page in the handouts folder, deleted when disposed.</summary>
+    private sealed class ProbePage : IDisposable
+    {
+        public ProbePage(string folder, string name, string html)
         {
-            var page = await OpenOfflineAsync(path, new Dictionary<string, string> { [cdn] = WebAssets.Load().PlotlyJs });
-            await page.Page.WaitForFunctionAsync(
-                "() => [...document.querySelectorAll('.llmnb-figure')].every(f => f.querySelector('svg.main-svg'))",
-                null, new PageWaitForFunctionOptions { Timeout = 60_000 });
-            var facts = await page.Page.EvaluateAsync<JsonElement>(FactsScript);
-            Assert.Equal(4, facts.GetProperty("drawn").GetInt32());
-            Assert.Equal([cdn], page.Blocked); // one request for plotly.js, however many figures
-            Assert.Empty(page.Errors);
+            Path = System.IO.Path.Combine(folder, name);
+            File.WriteAllText(Path, html);
         }
-        finally
-        {
-            File.Delete(path);
-        }
+
+        public string Path { get; }
+
+        public void Dispose() => File.Delete(Path);
     }
 
     private sealed record OpenPage(IPage Page, List<string> Errors, List<string> Blocked);
