@@ -111,6 +111,7 @@ public static class TrainCommand
         using var trainer = new GptTrainer(config, options, train, validation);
         log.WriteLine(Inv($"Model: {config.ParameterCount:N0} parameters ({config.NLayer} layers, {config.NHead} heads, dModel {config.DModel}, nCtx {config.NCtx}, vocab {config.VocabSize}, {config.Norm}, {config.Positions}); {options.Steps} steps × {options.BatchSize} × {config.NCtx} tokens; torch threads {TorchSharp.torch.get_num_threads()}"));
         var evaluations = new JsonArray();
+        int allWindows = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx);
         var clock = Stopwatch.StartNew();
         long tokens = 0;
         double lastLoss = double.NaN;
@@ -130,17 +131,16 @@ public static class TrainCommand
             {
                 double v = trainer.ValidationLoss(options.EvalWindows);
                 // A quick check on the first EvalWindows windows only: not comparable with the final, all-window figure.
-                int all = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx);
-                int windows = options.EvalWindows == 0 ? all : Math.Min(options.EvalWindows, all); // as GptTrainer caps it
+                int windows = options.EvalWindows == 0 ? allWindows : Math.Min(options.EvalWindows, allWindows); // as GptTrainer caps it
                 evaluations.Add(new JsonObject { ["step"] = s + 1, ["windows"] = windows, ["validationLoss"] = Math.Round(v, 4), ["validationPerplexity"] = Math.Round(Math.Exp(v), 2) });
-                log.WriteLine(Inv($"  validation ({(windows == all ? "all " + all : windows.ToString(CultureInfo.InvariantCulture))} windows): loss {v:F4}, perplexity {Math.Exp(v):F2}"));
+                log.WriteLine(Inv($"  validation ({(windows == allWindows ? "all " + allWindows : windows.ToString(CultureInfo.InvariantCulture))} windows): loss {v:F4}, perplexity {Math.Exp(v):F2}"));
             }
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         double validationLoss = trainer.ValidationLoss();
         const int checkWindows = 4;
         double checkLoss = trainer.ValidationLoss(checkWindows);
-        log.WriteLine(Inv($"Done: {options.Steps} steps, {tokens:N0} tokens in {trainSeconds:F0} s ({tokens / trainSeconds:N0} tok/s). Validation (all {TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx)} windows): loss {validationLoss:F4}, perplexity {Math.Exp(validationLoss):F2}"));
+        log.WriteLine(Inv($"Done: {options.Steps} steps, {tokens:N0} tokens in {trainSeconds:F0} s ({tokens / trainSeconds:N0} tok/s). Validation (all {allWindows} windows): loss {validationLoss:F4}, perplexity {Math.Exp(validationLoss):F2}"));
 
         var record = new JsonObject
         {
@@ -167,7 +167,7 @@ public static class TrainCommand
             ["finalTrainLoss"] = Math.Round(lastLoss, 4),
             ["validationLoss"] = Math.Round(validationLoss, 4),
             ["validationPerplexity"] = Math.Round(Math.Exp(validationLoss), 2),
-            ["validationWindows"] = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx),
+            ["validationWindows"] = allWindows,
             ["checkWindows"] = checkWindows,
             ["checkCrossEntropy"] = checkLoss,
             ["evaluations"] = evaluations,
