@@ -107,10 +107,28 @@ public static class Chart
 
     /// <summary>Overlays the traces of several figures on one set of axes; the layout (title, axes) is the first figure's.</summary>
     /// <exception cref="ArgumentException">No figures given.</exception>
-    public static Figure Combine(params Figure[] figures)
+    public static Figure Combine(params Figure[] figures) => Combine((IEnumerable<Figure>)figures);
+
+    /// <inheritdoc cref="Combine(Figure[])"/>
+    public static Figure Combine(IEnumerable<Figure> figures)
     {
-        if (figures.Length == 0) throw new ArgumentException("figures must not be empty.", nameof(figures));
-        return new Figure(figures.SelectMany(f => f.Traces), figures[0].Layout);
+        ArgumentNullException.ThrowIfNull(figures);
+        var list = figures.ToList();
+        if (list.Count == 0) throw new ArgumentException("figures must not be empty.", nameof(figures));
+        return new Figure(list.SelectMany(f => f.Traces), list[0].Layout);
+    }
+
+    /// <summary>
+    /// One scatter series whose markers are labelled: each point carries its label, e.g. (model name, parameters, layers).
+    /// </summary>
+    /// <exception cref="ArgumentException">points is empty.</exception>
+    public static Figure LabelledScatter<TX, TY>(IEnumerable<(string Label, TX X, TY Y)> points, string? name = null)
+        where TY : INumberBase<TY>
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var list = points.ToList();
+        if (list.Count == 0) throw new ArgumentException("points must not be empty.", nameof(points));
+        return Scatter(list.Select(p => p.X), list.Select(p => p.Y), name, list.Select(p => p.Label));
     }
 
     /// <summary>

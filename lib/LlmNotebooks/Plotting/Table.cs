@@ -3,6 +3,7 @@ using System.Net;
 using System.Numerics;
 using System.Reflection;
 using System.Text;
+using Microsoft.Data.Analysis;
 
 namespace LlmNotebooks.Plotting;
 
@@ -10,7 +11,9 @@ namespace LlmNotebooks.Plotting;
 /// A plain table for notebooks and handouts: one row per item, one column per public property, numbers right-aligned
 /// and formatted (integers with thousands separators, other numbers with 6 significant digits unless a column format is
 /// given). .NET Interactive shows a list of records as collapsed trees; this shows a table, the same in every editor
-/// and in the handouts. Tables are values: <c>With…</c> methods return a new table.
+/// and in the handouts. Tables are values: <c>With…</c> methods return a new table. A Microsoft.Data.Analysis
+/// <see cref="DataFrame"/> shows the same way through <see cref="From(DataFrame, string?)"/> (its own formatter prints
+/// every double in full).
 /// </summary>
 [TypeFormatterSource(typeof(HtmlFormatterSource<Table>), PreferredMimeTypes = ["text/html"])]
 public sealed class Table : IHtmlDisplay
@@ -69,12 +72,40 @@ public sealed class Table : IHtmlDisplay
         return new Table([.. columns], data, title, []);
     }
 
+    /// <summary>A table of a data frame's columns, in order, and its rows (no index column); nulls show as empty cells.</summary>
+    /// <param name="frame">The data frame; its typed columns keep their types (numbers right-aligned and formattable).</param>
+    /// <param name="title">Caption, or null.</param>
+    /// <exception cref="ArgumentException">The frame has no columns.</exception>
+    public static Table From(DataFrame frame, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var columns = frame.Columns.Select(c => c.Name).ToArray();
+        if (columns.Length == 0) throw new ArgumentException("frame must have at least one column.", nameof(frame));
+        return From(columns, frame.Rows.Select(r => (IReadOnlyList<object?>)r.ToArray()), title);
+    }
+
     /// <summary>Formats a column's numbers with a .NET format string, e.g. "0.000", "P1", "E2", "N0".</summary>
     /// <exception cref="KeyNotFoundException">No column has that name.</exception>
     public Table WithFormat(string column, string format)
     {
         ColumnIndex(column);
         return new Table(_columns, _rows, Title, new Dictionary<string, string>(_formats) { [column] = format });
+    }
+
+    /// <summary>Formats several columns' numbers with one .NET format string, e.g. WithFormats("0.000", "p", "q").</summary>
+    /// <exception cref="ArgumentException">No column given.</exception>
+    /// <exception cref="KeyNotFoundException">No column has one of the names.</exception>
+    public Table WithFormats(string format, params string[] columns)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        if (columns.Length == 0) throw new ArgumentException("columns must name at least one column.", nameof(columns));
+        var formats = new Dictionary<string, string>(_formats);
+        foreach (var column in columns)
+        {
+            ColumnIndex(column);
+            formats[column] = format;
+        }
+        return new Table(_columns, _rows, Title, formats);
     }
 
     /// <summary>Sets the caption.</summary>

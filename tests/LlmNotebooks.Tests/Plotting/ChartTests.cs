@@ -131,6 +131,33 @@ public class ChartTests
     }
 
     [Fact]
+    public void Combine_takes_any_sequence_of_figures_but_not_an_empty_one()
+    {
+        var curves = new List<Figure>();
+        foreach (double t in new[] { 0.5, 1.0, 2.0 }) curves.Add(Chart.Line(new[] { t, 2 * t }, $"T = {t}"));
+        var f = Chart.Combine(curves.Where(c => c.TraceCount == 1));
+        Assert.Equal(["T = 0.5", "T = 1", "T = 2"], Json(f).GetProperty("data").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(f.ToJson(), Chart.Combine(curves[0], curves[1], curves[2]).ToJson());
+        Assert.Equal("figures", Assert.Throws<ArgumentException>(() => Chart.Combine(new List<Figure>())).ParamName);
+    }
+
+    [Fact]
+    public void LabelledScatter_keeps_each_label_with_its_point()
+    {
+        var f = Chart.LabelledScatter([("Small", 1.25e8, 12), ("XL", 1.3e9, 24)], "GPT-3");
+        var trace = Json(f).GetProperty("data")[0];
+        Assert.Equal("markers+text", trace.GetProperty("mode").GetString());
+        Assert.Equal("GPT-3", trace.GetProperty("name").GetString());
+        Assert.Equal(["Small", "XL"], trace.GetProperty("text").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([1.25e8, 1.3e9], trace.GetProperty("x").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal([12.0, 24], trace.GetProperty("y").EnumerateArray().Select(e => e.GetDouble()));
+        var dated = Chart.LabelledScatter([("GPT-3", new DateOnly(2020, 5, 28), 1.75e11)]);
+        Assert.Equal("2020-05-28", Json(dated).GetProperty("data")[0].GetProperty("x")[0].GetString());
+        Assert.Equal("points", Assert.Throws<ArgumentException>(
+            () => Chart.LabelledScatter(Array.Empty<(string, double, double)>())).ParamName);
+    }
+
+    [Fact]
     public void Html_is_deterministic_and_cannot_close_its_script_early()
     {
         var f = Chart.Bar(["</script><b>x"], new[] { 1.0 }).WithTitle("</script>");

@@ -1,4 +1,5 @@
 using LlmNotebooks.Plotting;
+using Microsoft.Data.Analysis;
 
 namespace LlmNotebooks.Tests.Plotting;
 
@@ -37,5 +38,39 @@ public class TableTests
         Assert.Equal("rows", Assert.Throws<ArgumentException>(() => Table.From(["a", "b"], [["only one"]])).ParamName);
         Assert.Equal("columns", Assert.Throws<ArgumentException>(() => Table.From(["a", "a"], [])).ParamName);
         Assert.Throws<KeyNotFoundException>(() => Table.From(["a"], [[1]]).WithFormat("b", "0.0"));
+    }
+
+    [Fact]
+    public void WithFormats_sets_one_format_on_several_columns()
+    {
+        var t = Table.From(["p", "q", "r"], [[0.123456, 0.5, 0.25]]).WithFormats("0.000", "p", "q");
+        Assert.Equal(("0.123", "0.500", "0.25"), (t.Text(0, "p"), t.Text(0, "q"), t.Text(0, "r")));
+        Assert.Equal("1.2e-07", Table.From(["e"], [[1.2345e-7]]).WithFormats(Show.SciFormat, "e").Text(0, "e"));
+        Assert.Throws<KeyNotFoundException>(() => t.WithFormats("0.0", "p", "nope"));
+        Assert.Equal("columns", Assert.Throws<ArgumentException>(() => t.WithFormats("0.0")).ParamName);
+    }
+
+    [Fact]
+    public void A_data_frame_shows_its_typed_columns_without_an_index()
+    {
+        var frame = new DataFrame(
+            new StringDataFrameColumn("model", ["GPT-3 Small", "GPT-3 XL"]),
+            new Int64DataFrameColumn("N", [125_000_000L, 1_300_000_000L]),
+            new DoubleDataFrameColumn("D", [3e11, 3e11]));
+        frame["D / N"] = frame["D"] / frame["N"];          // a computed column: double
+        var t = Table.From(frame.OrderByDescending("N"), "by size").WithFormat("D / N", "0.0");
+        Assert.Equal(["model", "N", "D", "D / N"], t.Columns);
+        Assert.Equal(("GPT-3 XL", "1,300,000,000", "230.8"), (t.Text(0, "model"), t.Text(0, "N"), t.Text(0, "D / N")));
+        Assert.Equal(2400.0, t[1, "D / N"]);
+        Assert.Contains("<td style=\"text-align:right\">1,300,000,000</td>", t.ToHtml());
+        Assert.Equal("by size", t.Title);
+    }
+
+    [Fact]
+    public void A_data_frame_null_is_an_empty_cell_and_an_empty_frame_is_an_error()
+    {
+        var frame = new DataFrame(new DoubleDataFrameColumn("x", [1.5, null]));
+        Assert.Equal("", Table.From(frame).Text(1, "x"));
+        Assert.Equal("frame", Assert.Throws<ArgumentException>(() => Table.From(new DataFrame())).ParamName);
     }
 }
