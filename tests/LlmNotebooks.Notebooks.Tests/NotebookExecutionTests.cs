@@ -33,6 +33,33 @@ public partial class NotebookExecutionTests(HandoutsFixture handouts)
     }
 
     [Fact]
+    public void The_template_is_not_built_as_a_question()
+    {
+        // notebooks/template/notebook.ipynb sits in a subfolder: the builder's *.ipynb glob is not recursive.
+        Assert.True(File.Exists(Repo.NotebookPath(Repo.Template)));
+        Assert.Equal(Repo.NotebookNames(),
+            handouts.Results.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(Path.GetFileName(Repo.Template), handouts.Results.Keys);
+    }
+
+    [Fact]
+    public async Task The_template_runs_once_copied_beside_the_notebooks()
+    {
+        // One folder below the repository root, as notebooks/ is, so its relative #r of the library resolves.
+        var copy = Path.Combine(Repo.Root, "artifacts", $"template-check-{Guid.NewGuid():N}.ipynb");
+        File.Copy(Repo.NotebookPath(Repo.Template), copy);
+        try
+        {
+            var run = await new NotebookRunner().RunAsync(copy);
+            Assert.True(run.Succeeded, $"the template failed: {run.FirstFailure?.Error}");
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
+    [Fact]
     public void The_index_links_every_built_handout()
     {
         var index = File.ReadAllText(Path.Combine(handouts.Output, "index.html"));

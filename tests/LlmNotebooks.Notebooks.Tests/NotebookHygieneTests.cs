@@ -4,14 +4,17 @@ using System.Xml.Linq;
 
 namespace LlmNotebooks.Notebooks.Tests;
 
-/// <summary>What every committed notebook must be: clean (no outputs), runnable in the editors without our runner,
-/// in step with the central package versions, and thin.</summary>
+/// <summary>What every committed notebook, and the template, must be: clean (no outputs), runnable in the editors
+/// without our runner, in step with the central package versions, thin and easy for a learner to read.</summary>
 public partial class NotebookHygieneTests
 {
     public const string LibraryReference = "../artifacts/bin/LlmNotebooks/debug/LlmNotebooks.dll";
     private const int MaxCodeLines = 15;
+    private const int MaxLineLength = 100;
 
-    public static TheoryData<string> Notebooks() => Repo.Notebooks();
+    public static TheoryData<string> Notebooks() => Repo.NotebooksAndTemplate();
+
+    public static TheoryData<string> Questions() => Repo.Notebooks();
 
     [Theory]
     [MemberData(nameof(Notebooks))]
@@ -76,12 +79,56 @@ public partial class NotebookHygieneTests
 
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public void Opens_with_a_bilingual_title_and_is_listed_in_the_catalog(string notebook)
+    public void Code_lines_stay_within_100_characters(string notebook)
+    {
+        foreach (var (source, index) in CodeCells(notebook).Select((s, i) => (s, i + 1)))
+            foreach (var line in source.Split('\n'))
+                Assert.True(line.TrimEnd('\r').Length <= MaxLineLength,
+                    $"{notebook} code cell {index} has a line of {line.Length} characters (> {MaxLineLength}): {line.Trim()}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Code_reads_without_query_let_or_chart_building_lambdas(string notebook)
+    {
+        foreach (var (source, index) in CodeCells(notebook).Select((s, i) => (s, i + 1)))
+        {
+            var code = string.Join('\n', source.Split('\n').Select(l => LineComment().Replace(l, "")));
+            Assert.False(QueryLet().IsMatch(code),
+                $"{notebook} code cell {index} uses LINQ query syntax with let: write a loop, or move the query into the library.");
+            var chart = ChartBuildingLambda().Match(code);
+            Assert.False(chart.Success,
+                $"{notebook} code cell {index} builds charts in a lambda or local function ({chart.Value.Trim()}): "
+                + "build each figure in a statement, or in a loop that adds it to a List<Figure>.");
+        }
+    }
+
+    [Fact]
+    public void The_readability_rules_flag_what_they_describe()
+    {
+        Assert.Matches(QueryLet(), "from t in temps\n    let a = Final(t)\n    select a");
+        Assert.DoesNotMatch(QueryLet(), "var lets = from t in temps select t; // let me explain");
+        Assert.Matches(ChartBuildingLambda(), "cuts.Select(c => Chart.Line(x, y, c.Name))");
+        Assert.Matches(ChartBuildingLambda(), "Figure Bars(double t) => Chart.Bar(labels, p);");
+        Assert.Matches(ChartBuildingLambda(), "Figure Panel(string title)\n{\n    return Chart.Line(y);\n}");
+        Assert.DoesNotMatch(ChartBuildingLambda(), "var curves = new List<Figure>();\ncurves.Add(Chart.Line(ks, ks.Select(k => Dot(p, k))));");
+        Assert.Equal("var x = 1; ", LineComment().Replace("var x = 1; // let y = 2", ""));
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Opens_with_a_bilingual_title(string notebook)
     {
         var first = Cells(notebook).First();
         Assert.Equal("markdown", first.GetProperty("cell_type").GetString());
         var title = Source(first).Split('\n')[0];
         Assert.Matches(@"^# .+ / .*\p{IsCJKUnifiedIdeographs}", title);
+    }
+
+    [Theory]
+    [MemberData(nameof(Questions))]
+    public void Is_listed_in_the_catalog(string notebook)
+    {
         var catalog = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.NotebooksFolder, "questions.json")));
         Assert.Contains(notebook, catalog.RootElement.GetProperty("questions").EnumerateArray().Select(q => q.GetProperty("notebook").GetString()));
     }
@@ -139,4 +186,16 @@ public partial class NotebookHygieneTests
 
     [GeneratedRegex(@"\$\((\w+)\)")]
     private static partial Regex MsBuildProperty();
+
+    // `from x in xs let y = … select …`: a `let` clause after a `from … in`.
+    [GeneratedRegex(@"\bfrom\s+\w+\s+in\b[\s\S]*?\blet\s+\w+\s*=")]
+    private static partial Regex QueryLet();
+
+    // `xs.Select(x => Chart.Line(…))`, `Figure Panel(…) => Chart.…`, or a local function returning a Figure.
+    [GeneratedRegex(@"=>\s*\(?\s*Chart\.|^\s*(?:static\s+)?Figure\s+\w+\s*\(", RegexOptions.Multiline)]
+    private static partial Regex ChartBuildingLambda();
+
+    // A // comment to the end of the line (good enough for notebook cells: no "//" inside their strings).
+    [GeneratedRegex(@"//.*$")]
+    private static partial Regex LineComment();
 }

@@ -13,11 +13,21 @@ internal static class Repo
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     /// <summary>The committed notebooks, as xunit theory data (file names without extension).</summary>
-    public static TheoryData<string> Notebooks()
+    public static TheoryData<string> Notebooks() => new(NotebookNames());
+
+    /// <summary>File names without extension of the committed notebooks (notebooks/*.ipynb), in ordinal order.</summary>
+    public static IReadOnlyList<string> NotebookNames() =>
+        [.. Directory.GetFiles(NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal).Select(Path.GetFileNameWithoutExtension)!];
+
+    /// <summary>The template new notebooks start from, as a name for <see cref="NotebookPath"/>. It sits in a subfolder,
+    /// so the top-level *.ipynb globs (tests, handouts) never take it for a question.</summary>
+    public const string Template = "template/notebook";
+
+    /// <summary>The committed notebooks and the template, as xunit theory data: what the hygiene rules apply to.</summary>
+    public static TheoryData<string> NotebooksAndTemplate()
     {
-        var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileNameWithoutExtension(path));
+        var data = Notebooks();
+        data.Add(Template);
         return data;
     }
 
