@@ -174,7 +174,7 @@ public partial class NotebookHygieneTests
             StringComparer.OrdinalIgnoreCase);
     }
 
-    internal static IEnumerable<string> LibraryPackages() =>
+    private static IEnumerable<string> LibraryPackages() =>
         XDocument.Load(Path.Combine(Repo.Root, "lib", "LlmNotebooks", "LlmNotebooks.csproj"))
             .Descendants("PackageReference").Select(e => (string)e.Attribute("Include")!);
 

@@ -56,14 +56,14 @@ public class RunnerTests
         var config = new DirectoryInfo(AppContext.BaseDirectory).Name; // debug or release, as this test build
         var library = Path.Combine(Repo.Root, "artifacts", "bin", "LlmNotebooks", config, "LlmNotebooks.dll");
         var versions = NotebookHygieneTests.CentralVersions();
-        // Every package the library references, as the notebooks load them (Table.From's DataFrame overload needs one).
-        var setup = string.Join("\n", NotebookHygieneTests.LibraryPackages()
+        // Only what charts and record tables need: a cell that never touches a DataFrame compiles without its package.
+        var setup = string.Join("\n", new[] { "System.Numerics.Tensors", "Microsoft.ML.Tokenizers" }
             .Select(p => $"#r \"nuget: {p}, {versions[p]}\"").Append($"#r \"{library}\"").Append("using LlmNotebooks.Plotting;"));
         var notebook = Path.Combine(Path.GetTempPath(), $"llmnb-formatters-{Guid.NewGuid():N}.ipynb");
         File.WriteAllText(notebook, Fixtures.Notebook(setup, "Chart.Line(new[] { 1.0, 4, 9 }).WithTitle(\"squares\")",
             "Table.From(new[] { new { Token = \"the\", P = 0.5 } })",
-            "Table.From(new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.DoubleDataFrameColumn(\"x\", [1.0 / 3])))"
-                + ".WithFormats(\"0.000\", \"x\")"));
+            $"#r \"nuget: Microsoft.Data.Analysis, {versions["Microsoft.Data.Analysis"]}\"\nusing Microsoft.Data.Analysis;",
+            "Table.FromDataFrame(new DataFrame(new DoubleDataFrameColumn(\"x\", [1.0 / 3]))).WithFormats(\"0.000\", \"x\")"));
         try
         {
             var run = await new NotebookRunner().RunAsync(notebook);
@@ -73,7 +73,7 @@ public class RunnerTests
             Assert.Contains("\"squares\"", Html(1));
             Assert.Contains("<table class=\"llmnb-table\"><thead><tr><th>Token</th><th>P</th>", Html(2));
             // A DataFrame shown through Table: its columns, formatted numbers, no index and no DataFrame formatter.
-            Assert.Contains("<thead><tr><th>x</th></tr></thead><tbody><tr><td style=\"text-align:right\">0.333</td>", Html(3));
+            Assert.Contains("<thead><tr><th>x</th></tr></thead><tbody><tr><td style=\"text-align:right\">0.333</td>", Html(4));
         }
         finally
         {

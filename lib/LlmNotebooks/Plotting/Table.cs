@@ -12,8 +12,8 @@ namespace LlmNotebooks.Plotting;
 /// and formatted (integers with thousands separators, other numbers with 6 significant digits unless a column format is
 /// given). .NET Interactive shows a list of records as collapsed trees; this shows a table, the same in every editor
 /// and in the handouts. Tables are values: <c>With…</c> methods return a new table. A Microsoft.Data.Analysis
-/// <see cref="DataFrame"/> shows the same way through <see cref="From(DataFrame, string?)"/> (its own formatter prints
-/// every double in full).
+/// <see cref="DataFrame"/> shows the same way through <see cref="FromDataFrame"/> (its own formatter prints every
+/// double in full).
 /// </summary>
 [TypeFormatterSource(typeof(HtmlFormatterSource<Table>), PreferredMimeTypes = ["text/html"])]
 public sealed class Table : IHtmlDisplay
@@ -73,10 +73,11 @@ public sealed class Table : IHtmlDisplay
     }
 
     /// <summary>A table of a data frame's columns, in order, and its rows (no index column); nulls show as empty cells.</summary>
+    /// <remarks>Not an overload of From: so a cell that only shows records compiles without Microsoft.Data.Analysis.</remarks>
     /// <param name="frame">The data frame; its typed columns keep their types (numbers right-aligned and formattable).</param>
     /// <param name="title">Caption, or null.</param>
     /// <exception cref="ArgumentException">The frame has no columns.</exception>
-    public static Table From(DataFrame frame, string? title = null)
+    public static Table FromDataFrame(DataFrame frame, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         var columns = frame.Columns.Select(c => c.Name).ToArray();

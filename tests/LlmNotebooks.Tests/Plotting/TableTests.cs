@@ -58,7 +58,7 @@ public class TableTests
             new Int64DataFrameColumn("N", [125_000_000L, 1_300_000_000L]),
             new DoubleDataFrameColumn("D", [3e11, 3e11]));
         frame["D / N"] = frame["D"] / frame["N"];          // a computed column: double
-        var t = Table.From(frame.OrderByDescending("N"), "by size").WithFormat("D / N", "0.0");
+        var t = Table.FromDataFrame(frame.OrderByDescending("N"), "by size").WithFormat("D / N", "0.0");
         Assert.Equal(["model", "N", "D", "D / N"], t.Columns);
         Assert.Equal(("GPT-3 XL", "1,300,000,000", "230.8"), (t.Text(0, "model"), t.Text(0, "N"), t.Text(0, "D / N")));
         Assert.Equal(2400.0, t[1, "D / N"]);
@@ -70,7 +70,7 @@ public class TableTests
     public void A_data_frame_null_is_an_empty_cell_and_an_empty_frame_is_an_error()
     {
         var frame = new DataFrame(new DoubleDataFrameColumn("x", [1.5, null]));
-        Assert.Equal("", Table.From(frame).Text(1, "x"));
-        Assert.Equal("frame", Assert.Throws<ArgumentException>(() => Table.From(new DataFrame())).ParamName);
+        Assert.Equal("", Table.FromDataFrame(frame).Text(1, "x"));
+        Assert.Equal("frame", Assert.Throws<ArgumentException>(() => Table.FromDataFrame(new DataFrame())).ParamName);
     }
 }
