@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using LlmNotebooks.Numerics;
 using LlmNotebooks.PositionalEncoding;
 using LlmNotebooks.Sampling;
 
@@ -305,7 +306,7 @@ public sealed class TinyGptModel
     /// <returns>Shape [vocabSize].</returns>
     /// <exception cref="ArgumentException">The prompt needs more than nCtx tokens.</exception>
     /// <exception cref="InvalidOperationException">The model has no tokenizer.</exception>
-    public double[] NextTokenProbabilities(string prompt) => Sampling.Softmax.Probabilities(NextTokenLogits(prompt));
+    public double[] NextTokenProbabilities(string prompt) => Softmax.Probabilities(NextTokenLogits(prompt));
 
     /// <summary>The <paramref name="top"/> most probable next tokens after a prompt, most probable first.</summary>
     /// <param name="prompt">The prompt, read as the start of an address.</param>
@@ -318,7 +319,7 @@ public sealed class TinyGptModel
         if (top < 1 || top > Config.VocabSize)
             throw new ArgumentOutOfRangeException(nameof(top), top, $"top must lie in [1, {Config.VocabSize}]; got {top}.");
         var logits = NextTokenLogits(prompt);
-        var p = Sampling.Softmax.Probabilities(logits);
+        var p = Softmax.Probabilities(logits);
         var tokenizer = RequireTokenizer();
         return Enumerable.Range(0, logits.Length)
             .OrderByDescending(i => logits[i]).ThenBy(i => i)
@@ -450,7 +451,7 @@ public sealed class TinyGptModel
             for (int i = 0; i < nCtx; i++)
             {
                 session.Append(inputs[i], logits);
-                sum += Sampling.Softmax.NegativeLogLikelihood(logits, targets[i]);
+                sum += Softmax.NegativeLogLikelihood(logits, targets[i]);
             }
         }
         return sum / ((double)count * nCtx);

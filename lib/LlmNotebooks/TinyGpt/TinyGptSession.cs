@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using LlmNotebooks.Numerics;
 
 namespace LlmNotebooks.TinyGpt;
 
@@ -146,11 +147,7 @@ public sealed class TinyGptSession
             int o = head * hd;
             var qh = q.Slice(o, hd);
             for (int j = 0; j <= pos; j++) scores[j] = TensorPrimitives.Dot(qh, keys.AsSpan(j * d + o, hd)) * _scale;
-            float max = TensorPrimitives.Max(scores);
-            TensorPrimitives.Subtract(scores, max, scores);
-            TensorPrimitives.Exp(scores, scores);
-            float sum = TensorPrimitives.Sum(scores);
-            TensorPrimitives.Divide(scores, sum, scores);
+            Softmax.InPlace(scores);
             var ah = _att.AsSpan(o, hd);
             ah.Clear();
             for (int j = 0; j <= pos; j++) TensorPrimitives.MultiplyAdd(values.AsSpan(j * d + o, hd), scores[j], ah, ah);

@@ -1,6 +1,7 @@
 using LlmNotebooks.Corpora;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Numerics;
 using LlmNotebooks.Sampling;
+using LlmNotebooks.TinyGpt;
 
 namespace LlmNotebooks.Tests.TinyGpt;
 

@@ -1,14 +1,36 @@
-namespace LlmNotebooks.Sampling;
+using System.Numerics.Tensors;
+
+namespace LlmNotebooks.Numerics;
 
 /// <summary>
-/// Numerically stable softmax, log-softmax and entropy of a logits vector, computed in double.
-/// softmax(l)_i = exp(l_i − m) / Σ_j exp(l_j − m) with m = max_j l_j (subtracting m changes nothing mathematically and
-/// keeps every exp ≤ 1, so nothing overflows; Goodfellow, Bengio &amp; Courville, Deep Learning, 2016, §4.1).
-/// Inputs are processed logits: -∞ entries are filtered tokens with probability 0; NaN, +∞, an empty vector, or a
-/// vector with no finite entry throw <see cref="ArgumentException"/>.
+/// The library's one softmax: softmax(l)_i = exp(l_i − m) / Σ_j exp(l_j − m) with m = max_j l_j, which keeps every exp ≤ 1
+/// (Goodfellow, Bengio &amp; Courville, Deep Learning, 2016, §4.1). In double for probabilities, log-probabilities and
+/// entropy (sampling); in float32 SIMD, in place, for attention scores (<see cref="InPlace"/>).
+/// Inputs: finite or −∞ (a masked entry: a filtered token, a masked key), which gets probability 0; NaN, +∞, an empty
+/// vector or one with no finite entry throw <see cref="ArgumentException"/>.
 /// </summary>
 public static class Softmax
 {
+    /// <summary>s ← softmax(s) in float32 (System.Numerics.Tensors SIMD); −∞ entries become 0.</summary>
+    /// <param name="scores">Scores, e.g. one query's q·k/√d_h over the visible keys; −∞ allowed.</param>
+    /// <exception cref="ArgumentException">Empty, an entry NaN or +∞, or every entry −∞.</exception>
+    public static void InPlace(Span<float> scores)
+    {
+        if (!TryInPlace(scores)) CheckedMax(scores, nameof(scores)); // throws with the reason
+    }
+
+    /// <summary>As <see cref="InPlace"/>, but returns false (scores untouched) instead of throwing.</summary>
+    public static bool TryInPlace(Span<float> scores)
+    {
+        if (scores.IsEmpty) return false;
+        float max = TensorPrimitives.Max(scores); // NaN propagates, so one check covers NaN, +∞ and all −∞
+        if (!float.IsFinite(max)) return false;
+        TensorPrimitives.Subtract(scores, max, scores);
+        TensorPrimitives.Exp(scores, scores);    // exp(−∞) = 0
+        TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
+        return true;
+    }
+
     /// <summary>Probabilities p = softmax(l / T), shape [vocabSize], summing to 1; filtered (-∞) tokens get 0.</summary>
     /// <param name="logits">Logits, shape [vocabSize]; -∞ allowed.</param>
     /// <param name="temperature">T &gt; 0 (finite); the default 1 is the plain softmax.</param>
@@ -108,18 +130,34 @@ public static class Softmax
     private static double Prepare(ReadOnlySpan<float> logits, int destinationLength, double temperature)
     {
         Guard.PositiveFinite(temperature, nameof(temperature));
-        float m = LogitsChecks.Processed(logits, "logits");
+        float m = CheckedMax(logits, "logits");
         if (destinationLength != logits.Length)
             throw new ArgumentException(
                 $"destination must have the length of logits ({logits.Length}); got {destinationLength}.", "destination");
         return m;
     }
 
-    // ln Σ_j exp((l_j − m)/T); the max term is exp(0) = 1, so the sum is in [1, vocabSize].
-    private static double LogSumExpShifted(ReadOnlySpan<float> logits, double m, double temperature)
+    /// <summary>The largest entry, after checking the input contract (finite or −∞, at least one finite entry).</summary>
+    /// <exception cref="ArgumentException">Empty, an entry NaN or +∞, or every entry −∞.</exception>
+    internal static float CheckedMax(ReadOnlySpan<float> values, string name)
+    {
+        Guard.NotEmpty(values, name);
+        float max = TensorPrimitives.Max(values); // vectorized; NaN propagates
+        if (float.IsFinite(max)) return max;
+        for (int i = 0; i < values.Length; i++)
+            if (float.IsNaN(values[i]) || float.IsPositiveInfinity(values[i]))
+                throw new ArgumentException($"{name} must be finite or -∞ (a masked entry); {name}[{i}] = {values[i]}.", name);
+        throw new ArgumentException($"{name} has no finite entry: all {values.Length} are -∞ (masked), so there is nothing to normalize.", name);
+    }
+
+    /// <summary>Σ_j exp((l_j − m)/T) in double; with m the max the largest term is 1, so the sum lies in [1, length].</summary>
+    internal static double SumExpShifted(ReadOnlySpan<float> logits, double m, double temperature = 1.0)
     {
         double z = 0;
         for (int i = 0; i < logits.Length; i++) z += Math.Exp((logits[i] - m) / temperature);
-        return Math.Log(z);
+        return z;
     }
+
+    private static double LogSumExpShifted(ReadOnlySpan<float> logits, double m, double temperature) =>
+        Math.Log(SumExpShifted(logits, m, temperature));
 }

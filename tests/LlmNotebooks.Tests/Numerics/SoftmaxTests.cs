@@ -1,7 +1,7 @@
 using CsCheck;
-using LlmNotebooks.Sampling;
+using LlmNotebooks.Numerics;
 
-namespace LlmNotebooks.Tests.Sampling;
+namespace LlmNotebooks.Tests.Numerics;
 
 public class SoftmaxTests
 {

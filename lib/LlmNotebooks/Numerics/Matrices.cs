@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace LlmNotebooks.Attention;
+namespace LlmNotebooks.Numerics;
 
 /// <summary>
 /// Small dense-matrix helpers for the attention experiments: seeded random matrices, sums, products and the

@@ -1,6 +1,6 @@
-using LlmNotebooks.Attention;
+using LlmNotebooks.Numerics;
 
-namespace LlmNotebooks.Tests.Attention;
+namespace LlmNotebooks.Tests.Numerics;
 
 public class MatricesTests
 {

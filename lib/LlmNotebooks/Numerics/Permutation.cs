@@ -1,4 +1,4 @@
-namespace LlmNotebooks.Attention;
+namespace LlmNotebooks.Numerics;
 
 /// <summary>
 /// Permutations of sequence positions and the equivariance test: a map f on sequences is permutation-equivariant if

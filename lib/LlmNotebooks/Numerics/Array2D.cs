@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace LlmNotebooks.Attention;
+namespace LlmNotebooks.Numerics;
 
 /// <summary>Row-major views of <c>float[,]</c> and the argument checks every 2-D input gets.</summary>
 internal static class Array2D
