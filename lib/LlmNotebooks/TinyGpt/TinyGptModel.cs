@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json.Nodes;
 using System.Text.Json;
+using LlmNotebooks.IO;
 using LlmNotebooks.Numerics;
 using LlmNotebooks.PositionalEncoding;
 using LlmNotebooks.Sampling;

@@ -1,6 +1,7 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
+using LlmNotebooks.IO;
 using Microsoft.ML.Tokenizers;
 
 namespace LlmNotebooks.TinyGpt;

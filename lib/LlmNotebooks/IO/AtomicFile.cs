@@ -1,12 +1,7 @@
-namespace LlmNotebooks.TinyGpt;
+namespace LlmNotebooks.IO;
 
-/// <summary>
-/// The library's one implementation of "never leave a half-written destination": write a temporary sibling (same folder,
-/// so the rename stays on one file system), then rename it over the destination. The temporary name carries a Guid, so
-/// concurrent writers (threads or processes) never share one. On failure the temporary is deleted and the exception
-/// propagates; the destination keeps its previous content. Used by <see cref="SafetensorsFile.Write"/>,
-/// <see cref="TinyGptTokenizer.Save"/> and <see cref="TinyGptModel.Save"/>.
-/// </summary>
+/// <summary>The library's one atomic writer: a temporary sibling, then a rename, so a failure never leaves a half-written
+/// destination (why and how: docs/design.md, "Atomic writes"). Also compiled into the handouts tool, as a linked file.</summary>
 internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark, atomically.</summary>

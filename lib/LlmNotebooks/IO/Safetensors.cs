@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace LlmNotebooks.TinyGpt;
+namespace LlmNotebooks.IO;
 
 /// <summary>Element types of the safetensors format (huggingface/safetensors, docs "Format"), by their header spelling.</summary>
 public enum SafetensorsDType

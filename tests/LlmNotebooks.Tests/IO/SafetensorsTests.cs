@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.IO;
 
-namespace LlmNotebooks.Tests.TinyGpt;
+namespace LlmNotebooks.Tests.IO;
 
 public class SafetensorsTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.IO;
 
-namespace LlmNotebooks.Tests.TinyGpt;
+namespace LlmNotebooks.Tests.IO;
 
 public sealed class AtomicFileTests : IDisposable
 {
