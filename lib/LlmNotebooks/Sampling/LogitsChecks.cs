@@ -29,13 +29,7 @@ internal static class LogitsChecks
     /// <exception cref="ArgumentException">Empty, an entry is NaN or +∞, or every entry is -∞.</exception>
     public static float Processed(ReadOnlySpan<float> logits, string name = "logits") => Softmax.CheckedMax(logits, name);
 
-    /// <summary>Validates that every context token id lies in [0, vocabSize).</summary>
+    /// <summary>Validates that every context token id lies in [0, vocabSize) (<see cref="Guard.TokenIds"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A token id is negative or ≥ vocabSize (the message names its index).</exception>
-    public static void Context(ReadOnlySpan<int> context, int vocabSize, string name = "context")
-    {
-        for (int i = 0; i < context.Length; i++)
-            if ((uint)context[i] >= (uint)vocabSize)
-                throw new ArgumentOutOfRangeException(name, context[i],
-                    $"{name}[{i}] = {context[i]} is not a token id of this vocabulary; ids must lie in [0, {vocabSize}).");
-    }
+    public static void Context(ReadOnlySpan<int> context, int vocabSize, string name = "context") => Guard.TokenIds(context, vocabSize, name);
 }
