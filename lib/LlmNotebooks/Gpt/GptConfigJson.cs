@@ -1,20 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using LlmNotebooks.IO;
 
 namespace LlmNotebooks.Gpt;
 
 // config.json: reading, writing and the earlier format. Kept apart from the shape itself (GptConfig.cs).
 public sealed partial record GptConfig
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static JsonSerializerOptions JsonOptions => JsonFiles.Options;
 
     // Every field ToJson writes, except the optional name and source.
     private static readonly string[] RequiredFields =

@@ -92,8 +92,7 @@ public static class Softmax
     public static double NegativeLogLikelihood(ReadOnlySpan<float> logits, int target, double temperature = 1.0)
     {
         double m = Prepare(logits, logits.Length, temperature);
-        if ((uint)target >= (uint)logits.Length)
-            throw new ArgumentOutOfRangeException(nameof(target), target, $"target must lie in [0, {logits.Length}); got {target}.");
+        Guard.TokenId(target, logits.Length);
         return LogSumExpShifted(logits, m, temperature) - (logits[target] - m) / temperature;
     }
 

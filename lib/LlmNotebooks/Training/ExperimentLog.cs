@@ -113,15 +113,7 @@ public sealed record ExperimentLog
     public ExperimentRun this[string name] => Runs.FirstOrDefault(r => r.Name == name)
         ?? throw new KeyNotFoundException($"Experiment {Name} has no run \"{name}\"; its runs: {string.Join(", ", Runs.Select(r => r.Name))}.");
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // a diverged run's loss is NaN or ∞
-    };
+    private static JsonSerializerOptions JsonOptions => JsonFiles.Options;
 
     /// <summary>The log as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

