@@ -250,7 +250,7 @@ public sealed partial record GptConfig
         (Name, NLayer, NHead, DModel, NCtx, VocabSize, DFf, Placement, Norm, FinalNorm, Positions, TiedEmbeddings, Bias, NormEpsilon, Source);
 }
 
-/// <summary>DeepNorm's constants for a decoder-only model of N blocks (Wang et al. 2022, arXiv:2203.00555, Fig. 2 and Table 1).</summary>
+/// <summary>DeepNorm's constants for a decoder-only model of N blocks (Wang et al. 2022, arXiv:2203.00555, Fig. 2).</summary>
 public static class DeepNorm
 {
     /// <summary>Residual scale α = (2N)^(1/4): x_{l+1} = LN(α·x_l + G(x_l)). N = 6 → 1.861210.</summary>

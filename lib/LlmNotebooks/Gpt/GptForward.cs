@@ -120,7 +120,7 @@ internal sealed class GptForward
         Tap(_taps?.Outputs, TapSite.Output, l, Site.Block, x, d, rows);
     }
 
-    // x = α·x + sublayer (Post-LN: α = 1; DeepNorm: α = (2N)^(1/4), Wang et al. 2022 eq. 2).
+    // x = α·x + sublayer (Post-LN: α = 1; DeepNorm: α = (2N)^(1/4), Wang et al. 2022, Fig. 2).
     private void Residual(Span<float> x, ReadOnlySpan<float> sublayer)
     {
         if (_alpha == 1f) TensorPrimitives.Add(x, sublayer, x);

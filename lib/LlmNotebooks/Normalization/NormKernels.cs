@@ -23,7 +23,7 @@ internal static class NormKernels
         }
     }
 
-    /// <summary>RMSNorm per row (Zhang and Sennrich 2019, arXiv:1910.07467 eq. 4): y = x/√(mean(x²) + ε)·γ; no mean subtraction.</summary>
+    /// <summary>RMSNorm per row (Zhang and Sennrich 2019, arXiv:1910.07467): y = x/√(mean(x²) + ε)·γ; no mean subtraction.</summary>
     public static void RmsNorm(ReadOnlySpan<float> x, Span<float> y, int width, ReadOnlySpan<float> gamma, float epsilon)
     {
         for (int r = 0; r < x.Length / width; r++)
