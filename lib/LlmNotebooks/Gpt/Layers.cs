@@ -69,12 +69,15 @@ public sealed class LinearLayer
     // y[r, o] for rows [r0, r1) and outputs [o0, o1): one dot product per output.
     private void Rows(ReadOnlySpan<float> x, Span<float> y, int r0, int r1, int o0, int o1)
     {
+        float[] w = _weight;
+        float[]? b = _bias;
         int n = InFeatures, m = OutFeatures;
         for (int r = r0; r < r1; r++)
         {
-            var xr = x.Slice(r * n, n);
+            var xr = x.Slice(r * n, n);                                   // x: row r, cols 0 … in−1
+            var yr = y.Slice(r * m, m);
             for (int o = o0; o < o1; o++)
-                y[r * m + o] = TensorPrimitives.Dot(_weight.AsSpan(o * n, n), xr) + (_bias is null ? 0f : _bias[o]);
+                yr[o] = TensorPrimitives.Dot(w.AsSpan(o * n, n), xr) + (b is null ? 0f : b[o]); // W: row o
         }
     }
 

@@ -11,7 +11,7 @@ internal static class NormKernels
     /// <summary>LayerNorm per row (Ba et al. 2016 eq. 4, biased variance, as torch.nn.LayerNorm): y = (x − μ)/√(σ² + ε)·γ + β; β empty = no bias.</summary>
     public static void LayerNorm(ReadOnlySpan<float> x, Span<float> y, int width, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float epsilon)
     {
-        for (int r = 0; r < x.Length / width; r++)
+        for (int r = 0, rows = x.Length / width; r < rows; r++)
         {
             var xr = x.Slice(r * width, width);
             var yr = y.Slice(r * width, width);
@@ -26,7 +26,7 @@ internal static class NormKernels
     /// <summary>RMSNorm per row (Zhang and Sennrich 2019, arXiv:1910.07467): y = x/√(mean(x²) + ε)·γ; no mean subtraction.</summary>
     public static void RmsNorm(ReadOnlySpan<float> x, Span<float> y, int width, ReadOnlySpan<float> gamma, float epsilon)
     {
-        for (int r = 0; r < x.Length / width; r++)
+        for (int r = 0, rows = x.Length / width; r < rows; r++)
         {
             var xr = x.Slice(r * width, width);
             var yr = y.Slice(r * width, width);
@@ -66,7 +66,7 @@ internal static class NormKernels
     public static void BatchNorm(ReadOnlySpan<float> x, Span<float> y, int width, ReadOnlySpan<float> mean, ReadOnlySpan<float> inverseStd,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta)
     {
-        for (int r = 0; r < x.Length / width; r++)
+        for (int r = 0, rows = x.Length / width; r < rows; r++)
         {
             var yr = y.Slice(r * width, width);
             TensorPrimitives.Subtract(x.Slice(r * width, width), mean, yr);
