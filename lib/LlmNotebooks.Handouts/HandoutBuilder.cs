@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using LlmNotebooks.IO;
 using LlmNotebooks.Notebooks;
 
 namespace LlmNotebooks.Handouts;
@@ -121,30 +122,6 @@ public sealed class HandoutBuilder(NotebookRunner runner, HandoutRenderer render
         return text.ToString();
     }
 
-    /// <summary>
-    /// Writes UTF-8 (no byte-order mark) to a temporary file in the same folder, then renames it over <paramref name="path"/>.
-    /// The temporary name carries a Guid, so concurrent writers of one path (threads of one process, or processes with the
-    /// same id, e.g. PID 1 in two containers sharing a volume) never write, move or delete each other's temporary file.
-    /// </summary>
-    /// <remarks>
-    /// This duplicates LlmNotebooks.TinyGpt.AtomicFile on purpose. Using that one would mean referencing the core library
-    /// for real (today ReferenceOutputAssembly="false"): its dll and its packages (Microsoft.ML.Tokenizers,
-    /// System.Numerics.Tensors) would then be copied next to this tool and the notebook tests and could be loaded into the
-    /// default load context before a notebook's own <c>#r "../artifacts/bin/LlmNotebooks/debug/LlmNotebooks.dll"</c>, so the
-    /// in-process runner would no longer load the library the way an editor does (two copies, or the host's copy winning).
-    /// A few duplicated lines cost less than that risk (not measured; reasoned from how the notebooks load the library).
-    /// </remarks>
-    public static void WriteAtomically(string path, string content)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    /// <summary>Writes UTF-8 (no byte-order mark) atomically: a temporary file in the same folder, then a rename.</summary>
+    public static void WriteAtomically(string path, string content) => AtomicFile.WriteAllText(path, content);
 }

@@ -1,6 +1,6 @@
-using System.CommandLine;
 using LlmNotebooks.Training;
 
-// The `train` command line: see TrainCommand. Example (from the repository root):
+// The training tools (see TrainCommand and ExperimentCommand). Examples (from the repository root):
 //   dotnet run --project lib/LlmNotebooks.Training -c Release -- train --out models/tiny-gpt
+//   dotnet run --project lib/LlmNotebooks.Training -c Release -- experiment <name>
 return TrainCommand.Create().Parse(args).Invoke();

@@ -1,5 +1,5 @@
+using LlmNotebooks.Gpt;
 using LlmNotebooks.PositionalEncoding;
-using LlmNotebooks.TinyGpt;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,26 +28,26 @@ public sealed class TorchLayerCache : IDisposable
 }
 
 /// <summary>
-/// The TinyGpt decoder in TorchSharp, for training. Parameter names are the GPT-2 / nanoGPT names of
-/// <see cref="TinyGptConfig.ParameterShapes"/> (state_dict keys "wte.weight", "h.0.attn.c_attn.weight", …), so its
-/// weights load one to one into the plain-C# <see cref="TinyGptModel"/>. GELU is GPT-2's tanh approximation;
-/// attention uses torch's scaled_dot_product_attention with a causal mask. Initialisation follows nanoGPT:
-/// N(0, 0.02) for embeddings and linear weights, N(0, 0.02/√(2·nLayer)) for the residual projections (GPT-2 §2.3),
-/// zero biases, unit LayerNorm gains.
+/// The GPT of a <see cref="GptConfig"/> in TorchSharp, for training: every placement (Pre-LN, Post-LN, DeepNorm), norm
+/// (LayerNorm, RMSNorm, BatchNorm, none) and position scheme the C# <see cref="GptModel"/> runs. State-dict names are the
+/// config's <see cref="GptConfig.Tensors"/> ("wte.weight", "h.0.attn.c_attn.weight", "h.0.ln_1.running_mean", …), so the
+/// weights load one to one into the C# model. GELU is GPT-2's tanh form; attention is torch's scaled_dot_product_attention
+/// with a causal mask. Initialization: nanoGPT's (N(0, 0.02), residual projections N(0, 0.02/√(2·nLayer)) as GPT-2 §2.3,
+/// zero biases, unit gains); DeepNorm's Xavier-normal gains instead for DeepNorm (<see cref="Initialize"/>).
 /// </summary>
 public sealed class TorchGpt : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding wte;
     private readonly Embedding? wpe;
     private readonly ModuleList<TorchGptBlock> h;
-    private readonly LayerNorm? ln_f;
+    private readonly TorchNorm? ln_f;
     private readonly Linear? lm_head;
-    private readonly Tensor? _sinusoid;      // [nCtx, dModel], not a parameter
+    private readonly Tensor? _sinusoid;          // [nCtx, dModel], not a parameter
     private readonly Tensor? _ropeCos, _ropeSin; // [nCtx, headDim/2], not parameters
 
-    /// <summary>Creates a randomly initialised model; call torch.random.manual_seed first for reproducible weights.</summary>
+    /// <summary>Creates a randomly initialized model; call torch.random.manual_seed first for reproducible weights.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An invalid config.</exception>
-    public TorchGpt(TinyGptConfig config) : base("TorchGpt")
+    public TorchGpt(GptConfig config) : base("TorchGpt")
     {
         Config = config.Validate();
         int d = config.DModel;
@@ -60,11 +60,8 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
         }
         h = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(_ => new TorchGptBlock(config)).ToArray());
         register_module("h", h);
-        if (config.Norm == NormPlacement.PreLN)
-        {
-            ln_f = nn.LayerNorm(d, config.LayerNormEpsilon);
-            register_module("ln_f", ln_f);
-        }
+        ln_f = config.HasFinalNorm ? TorchNorm.Create(config) : null;
+        if (ln_f is not null) register_module("ln_f", ln_f);
         if (!config.TiedEmbeddings)
         {
             lm_head = nn.Linear(d, config.VocabSize, hasBias: false);
@@ -74,8 +71,8 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
             _sinusoid = FromMatrix(SinusoidalPositionalEncoding.Table(config.NCtx, d));
         if (config.Positions == PositionalScheme.Rope)
         {
-            var rope = new RotaryEmbedding(config.HeadDim, config.NCtx);
-            int half = config.HeadDim / 2;
+            var rope = new RotaryEmbedding(config.DHead, config.NCtx);
+            int half = config.DHead / 2;
             var cos = new float[config.NCtx * half];
             var sin = new float[config.NCtx * half];
             for (int m = 0; m < config.NCtx; m++)
@@ -86,11 +83,11 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
             _ropeCos = torch.tensor(cos, [config.NCtx, half]);
             _ropeSin = torch.tensor(sin, [config.NCtx, half]);
         }
-        Initialise();
+        Initialize();
     }
 
     /// <summary>The model's shape.</summary>
-    public TinyGptConfig Config { get; }
+    public GptConfig Config { get; }
 
     /// <summary>The blocks, h.0 … h.(nLayer−1).</summary>
     public IReadOnlyList<TorchGptBlock> Blocks => h.ToList();
@@ -117,7 +114,7 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
         if (offset + t > Config.NCtx)
             throw new ArgumentException($"{offset} cached + {t} new positions exceed nCtx = {Config.NCtx}.", nameof(idx));
         using var scope = NewDisposeScope();
-        var x = wte.forward(idx);                                   // (B, T, d)
+        var x = wte.forward(idx);                                                     // (B, T, d)
         if (wpe is not null) x = x + wpe.forward(arange(offset, offset + t, dtype: int64));
         if (_sinusoid is not null) x = x + _sinusoid.narrow(0, offset, t);
         Tensor? cos = _ropeCos?.narrow(0, offset, t), sin = _ropeSin?.narrow(0, offset, t);
@@ -137,22 +134,32 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
         return nn.functional.cross_entropy(logits.view(-1, Config.VocabSize), targets.view(-1));
     }
 
-    /// <summary>Copies every parameter out, by GPT-2 name, as float32 arrays (row-major).</summary>
+    /// <summary>Whether BatchNorm's running statistics follow each train-mode batch (torch's default); false freezes them,
+    /// e.g. to measure a train-mode validation loss without changing the model.</summary>
+    public bool UpdateRunningStatistics
+    {
+        set
+        {
+            foreach (var norm in modules().OfType<TorchNorm>()) norm.UpdateRunningStatistics = value;
+        }
+    }
+
+    /// <summary>Copies every tensor of the state dict (parameters and running statistics) out, by GPT-2 name, as float32 (row-major).</summary>
     public Dictionary<string, float[]> ExportWeights()
     {
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach (var (name, p) in named_parameters())
-            result[name] = p.detach().contiguous().data<float>().ToArray();
+        foreach (var (name, p) in named_parameters()) result[name] = p.detach().contiguous().data<float>().ToArray();
+        foreach (var (name, b) in named_buffers()) result[name] = b.detach().contiguous().data<float>().ToArray();
         return result;
     }
 
-    /// <summary>Overwrites every parameter from GPT-2-named arrays (e.g. read from a safetensors file).</summary>
-    /// <exception cref="InvalidDataException">A parameter is missing or has the wrong number of elements, or there are extra arrays.</exception>
+    /// <summary>Overwrites every tensor of the state dict from GPT-2-named arrays (e.g. read from a safetensors file).</summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or has the wrong number of elements, or there are extra arrays.</exception>
     public void ImportWeights(IReadOnlyDictionary<string, float[]> weights)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var _ = no_grad();
-        foreach (var (name, p) in named_parameters())
+        foreach (var (name, p) in named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()))
         {
             names.Add(name);
             if (!weights.TryGetValue(name, out var values)) throw new InvalidDataException($"Weight '{name}' is missing.");
@@ -163,14 +170,30 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
         if (extra.Count > 0) throw new InvalidDataException($"Unexpected weights: {string.Join(", ", extra)}.");
     }
 
-    private void Initialise()
+    /// <summary>
+    /// Initializes every parameter. nanoGPT (and GPT-2 §2.3): embeddings and linear weights N(0, 0.02), the residual
+    /// projections attn.c_proj and mlp.c_proj N(0, 0.02/√(2·nLayer)), biases 0, norm gains 1. DeepNorm (Wang et al. 2022,
+    /// Fig. 2): Xavier-normal with gain β = (8N)^(−1/4) for mlp.c_fc, mlp.c_proj, attn.c_proj and the v rows of attn.c_attn,
+    /// gain 1 for its q and k rows (each a [d, d] slice, as separate projections would be).
+    /// </summary>
+    private void Initialize()
     {
         using var _ = no_grad();
-        double residualStd = 0.02 / Math.Sqrt(2.0 * Config.NLayer);
+        bool deepNorm = Config.Placement == NormPlacement.DeepNorm;
+        double residualStd = 0.02 / Math.Sqrt(2.0 * Config.NLayer), beta = DeepNorm.Beta(Config.NLayer);
+        int d = Config.DModel;
         foreach (var (name, p) in named_parameters())
         {
             if (name.EndsWith(".bias", StringComparison.Ordinal)) nn.init.zeros_(p);
             else if (name.Contains("ln_", StringComparison.Ordinal)) nn.init.ones_(p);
+            else if (deepNorm && name.EndsWith("attn.c_attn.weight", StringComparison.Ordinal))
+            {
+                nn.init.xavier_normal_(p.narrow(0, 0, d), 1.0);         // q_proj
+                nn.init.xavier_normal_(p.narrow(0, d, d), 1.0);         // k_proj
+                nn.init.xavier_normal_(p.narrow(0, 2 * d, d), beta);    // v_proj
+            }
+            else if (deepNorm && (name.EndsWith("c_proj.weight", StringComparison.Ordinal) || name.EndsWith("c_fc.weight", StringComparison.Ordinal)))
+                nn.init.xavier_normal_(p, beta);                        // out_proj and the FFN
             else if (name.EndsWith("c_proj.weight", StringComparison.Ordinal)) nn.init.normal_(p, 0, residualStd);
             else nn.init.normal_(p, 0, 0.02);
         }
@@ -184,24 +207,26 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>One Transformer block h.N: ln_1, attn (c_attn, c_proj), ln_2, mlp (c_fc, c_proj), Pre-LN or Post-LN.</summary>
+/// <summary>One Transformer block h.N: ln_1, attn (c_attn, c_proj), ln_2, mlp (c_fc, c_proj), placed Pre-LN, Post-LN or DeepNorm.</summary>
 public sealed class TorchGptBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly LayerNorm ln_1, ln_2;
+    private readonly TorchNorm? ln_1, ln_2;
     private readonly TorchGptAttention attn;
     private readonly TorchGptMlp mlp;
-    private readonly NormPlacement _norm;
+    private readonly bool _preLn;
+    private readonly double _alpha;
 
-    internal TorchGptBlock(TinyGptConfig config) : base("TorchGptBlock")
+    internal TorchGptBlock(GptConfig config) : base("TorchGptBlock")
     {
-        _norm = config.Norm;
-        ln_1 = nn.LayerNorm(config.DModel, config.LayerNormEpsilon);
+        _preLn = config.Placement == NormPlacement.PreLN;
+        _alpha = config.ResidualScale;
+        ln_1 = TorchNorm.Create(config);
         attn = new TorchGptAttention(config);
-        ln_2 = nn.LayerNorm(config.DModel, config.LayerNormEpsilon);
+        ln_2 = TorchNorm.Create(config);
         mlp = new TorchGptMlp(config);
-        register_module("ln_1", ln_1);
+        if (ln_1 is not null) register_module("ln_1", ln_1);
         register_module("attn", attn);
-        register_module("ln_2", ln_2);
+        if (ln_2 is not null) register_module("ln_2", ln_2);
         register_module("mlp", mlp);
     }
 
@@ -210,13 +235,96 @@ public sealed class TorchGptBlock : nn.Module<Tensor, Tensor>
 
     internal Tensor Forward(Tensor x, Tensor? cos, Tensor? sin, TorchLayerCache? cache)
     {
-        if (_norm == NormPlacement.PreLN)
+        if (_preLn)
         {
-            x = x + attn.Forward(ln_1.forward(x), cos, sin, cache);   // Pre-LN: x + Attn(LN(x))
-            return x + mlp.forward(ln_2.forward(x));
+            x = x + attn.Forward(Norm(ln_1, x), cos, sin, cache);             // Pre-LN: x + Attn(LN(x))
+            return x + mlp.forward(Norm(ln_2, x));
         }
-        x = ln_1.forward(x + attn.Forward(x, cos, sin, cache));       // Post-LN: LN(x + Attn(x))
-        return ln_2.forward(x + mlp.forward(x));
+        x = Norm(ln_1, Residual(x, attn.Forward(x, cos, sin, cache)));         // Post-LN: LN(α·x + Attn(x)), α = 1 unless DeepNorm
+        return Norm(ln_2, Residual(x, mlp.forward(x)));
+    }
+
+    private Tensor Residual(Tensor x, Tensor sublayer) => _alpha == 1.0 ? x + sublayer : x * _alpha + sublayer;
+
+    private static Tensor Norm(TorchNorm? norm, Tensor x) => norm is null ? x : norm.forward(x);
+}
+
+/// <summary>
+/// One norm over the last dimension of [batch, seqLen, dModel]: LayerNorm (torch's layer_norm), RMSNorm x/√(mean(x²) + ε)·γ,
+/// or BatchNorm over (batch, time) per channel, written out: train mode normalizes with the batch's mean and biased variance
+/// and moves running_mean/running_var toward them (momentum 0.1, unbiased variance, as torch.nn.BatchNorm1d); eval mode
+/// uses the running statistics. Parameters "weight" (γ), "bias" (β, unless RMSNorm or Bias off); buffers "running_mean", "running_var".
+/// </summary>
+public sealed class TorchNorm : nn.Module<Tensor, Tensor>
+{
+    private const double Momentum = 0.1;
+    private readonly NormKind _kind;
+    private readonly double _eps;
+    private readonly long _d;
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+    private readonly Tensor? _runningMean, _runningVar;
+
+    private TorchNorm(GptConfig config) : base("TorchNorm")
+    {
+        _kind = config.Norm;
+        _eps = config.NormEpsilon;
+        _d = config.DModel;
+        _weight = new Parameter(torch.ones(_d));
+        register_parameter("weight", _weight);
+        if (config.Bias && _kind != NormKind.RMSNorm)
+        {
+            _bias = new Parameter(torch.zeros(_d));
+            register_parameter("bias", _bias);
+        }
+        if (_kind == NormKind.BatchNorm)
+        {
+            _runningMean = torch.zeros(_d);
+            _runningVar = torch.ones(_d);
+            register_buffer("running_mean", _runningMean);
+            register_buffer("running_var", _runningVar);
+        }
+    }
+
+    /// <summary>A norm of the config's kind, or null for <see cref="NormKind.None"/>.</summary>
+    public static TorchNorm? Create(GptConfig config) => config.Norm == NormKind.None ? null : new TorchNorm(config);
+
+    /// <summary>See <see cref="TorchGpt.UpdateRunningStatistics"/>.</summary>
+    public bool UpdateRunningStatistics { get; set; } = true;
+
+    /// <summary>x shape [..., dModel] → same shape.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        switch (_kind)
+        {
+            case NormKind.LayerNorm:
+                return nn.functional.layer_norm(x, [_d], _weight, _bias, _eps);
+            case NormKind.RMSNorm:
+                return x * torch.rsqrt(x.pow(2).mean([-1L], keepdim: true) + _eps) * _weight;   // x/√(mean(x²) + ε)·γ
+            default:
+                var rows = x.reshape(-1, _d);                                                      // (B·T, d): statistics over batch and time
+                Tensor mean, variance;
+                if (training)
+                {
+                    mean = rows.mean([0L]);
+                    variance = rows.var(0, unbiased: false);
+                    if (UpdateRunningStatistics)
+                        using (no_grad())
+                        {
+                            long n = rows.shape[0];
+                            _runningMean!.mul_(1 - Momentum).add_(mean.detach() * Momentum);
+                            _runningVar!.mul_(1 - Momentum).add_(variance.detach() * (Momentum * n / Math.Max(1, n - 1)));
+                        }
+                }
+                else
+                {
+                    mean = _runningMean!;
+                    variance = _runningVar!;
+                }
+                var y = (rows - mean) * torch.rsqrt(variance + _eps) * _weight;
+                if (_bias is not null) y = y + _bias;
+                return y.reshape(x.shape);
+        }
     }
 }
 
@@ -226,13 +334,13 @@ public sealed class TorchGptAttention : nn.Module<Tensor, Tensor>
     private readonly Linear c_attn, c_proj;
     private readonly int _nHead, _dModel, _headDim;
 
-    internal TorchGptAttention(TinyGptConfig config) : base("TorchGptAttention")
+    internal TorchGptAttention(GptConfig config) : base("TorchGptAttention")
     {
         _nHead = config.NHead;
         _dModel = config.DModel;
-        _headDim = config.HeadDim;
-        c_attn = nn.Linear(_dModel, 3 * _dModel);
-        c_proj = nn.Linear(_dModel, _dModel);
+        _headDim = config.DHead;
+        c_attn = nn.Linear(_dModel, 3 * _dModel, hasBias: config.Bias);
+        c_proj = nn.Linear(_dModel, _dModel, hasBias: config.Bias);
         register_module("c_attn", c_attn);
         register_module("c_proj", c_proj);
     }
@@ -288,15 +396,15 @@ public sealed class TorchGptAttention : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>The position-wise MLP: c_fc (dModel → 4·dModel), GELU (tanh approximation), c_proj (4·dModel → dModel).</summary>
+/// <summary>The position-wise MLP: c_fc (dModel → dFf), GELU (tanh approximation), c_proj (dFf → dModel).</summary>
 public sealed class TorchGptMlp : nn.Module<Tensor, Tensor>
 {
     private readonly Linear c_fc, c_proj;
 
-    internal TorchGptMlp(TinyGptConfig config) : base("TorchGptMlp")
+    internal TorchGptMlp(GptConfig config) : base("TorchGptMlp")
     {
-        c_fc = nn.Linear(config.DModel, config.DMlp);
-        c_proj = nn.Linear(config.DMlp, config.DModel);
+        c_fc = nn.Linear(config.DModel, config.DFf, hasBias: config.Bias);
+        c_proj = nn.Linear(config.DFf, config.DModel, hasBias: config.Bias);
         register_module("c_fc", c_fc);
         register_module("c_proj", c_proj);
     }

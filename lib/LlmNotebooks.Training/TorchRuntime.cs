@@ -37,6 +37,17 @@ public static class TorchRuntime
         torch.set_num_threads(threads);
     }
 
+    /// <summary>The training software, read from the loaded assemblies: "TorchSharp 0.107.0, LibTorch 2.10.0 (CPU), .NET 10.0.1".</summary>
+    /// <exception cref="TorchUnavailableException">See <see cref="EnsureAvailable"/>.</exception>
+    public static string Software
+    {
+        get
+        {
+            EnsureAvailable();
+            return $"TorchSharp {PackageVersions.Of(typeof(torch))}, LibTorch {torch.__version__} (CPU), .NET {Environment.Version}";
+        }
+    }
+
     private static Exception? TryLoad()
     {
         try
@@ -63,7 +74,7 @@ public static class TorchRuntime
             "libstdc++) while the system libstdc++ stops at GLIBCXX_3.4.30. Fix: run `bash scripts/patch-torchsharp-glibcxx.sh` " +
             "from the repository root (it patches the NuGet cache copy once; idempotent), then rebuild. Alternatives: use the " +
             "devcontainer (Ubuntu 24.04), Windows or macOS, or install a libstdc++6 from GCC 13 or later. Only training and the " +
-            "torch comparisons need torch; the plain-C# inference in LlmNotebooks.TinyGpt does not." +
+            "torch comparisons need torch; the plain-C# inference in LlmNotebooks.Gpt does not." +
             Environment.NewLine + $"Details: {detail.GetType().Name}: {detail.Message}";
     }
 }

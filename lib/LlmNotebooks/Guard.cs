@@ -55,6 +55,20 @@ internal static class Guard
                 throw new ArgumentException($"{name} must contain only finite numbers; {name}[{i}] = {values[i]}.", name);
     }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="id"/> lies in [0, vocabSize).</summary>
+    public static int TokenId(int id, int vocabSize, [CallerArgumentExpression(nameof(id))] string? name = null) =>
+        (uint)id < (uint)vocabSize
+            ? id
+            : throw new ArgumentOutOfRangeException(name, id, $"{name} = {id} lies outside [0, vocabSize = {vocabSize}).");
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless every id lies in [0, vocabSize); names the first bad index.</summary>
+    public static void TokenIds(ReadOnlySpan<int> ids, int vocabSize, [CallerArgumentExpression(nameof(ids))] string? name = null)
+    {
+        for (int i = 0; i < ids.Length; i++)
+            if ((uint)ids[i] >= (uint)vocabSize)
+                throw new ArgumentOutOfRangeException(name, ids[i], $"{name}[{i}] = {ids[i]} lies outside [0, vocabSize = {vocabSize}).");
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> if <paramref name="values"/> is empty.</summary>
     public static void NotEmpty<T>(ReadOnlySpan<T> values, [CallerArgumentExpression(nameof(values))] string? name = null)
     {

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using LlmNotebooks.Numerics;
 using LlmNotebooks.Sampling;
 
 namespace LlmNotebooks.Benchmarks;

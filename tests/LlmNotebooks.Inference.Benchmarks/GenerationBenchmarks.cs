@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Gpt;
 using LlmNotebooks.Sampling;
 using LlmNotebooks.Training;
 using TorchSharp;
@@ -14,7 +14,8 @@ namespace LlmNotebooks.Inference.Benchmarks;
 /// generated tokens (the last prompt step yields the first) — 64 forward steps per invocation. BenchmarkDotNet divides
 /// by OperationsPerInvoke = 64, so Mean is the time per forward step and Op/s is tokens processed per second (prompt
 /// and generated together; the C# side skips the output head on the first 7 prompt steps, torch computes it on all).
-/// Both sides compute the same greedy continuation (checked in setup).
+/// Both sides compute the same greedy continuation (checked in setup). CSharpGreedyWithTaps runs the same model with an
+/// observing tap on every linear layer's input (a running max |x|), the price of opening the forward pass.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(TokensPerSecondConfig))]
@@ -23,7 +24,8 @@ public class GenerationBenchmarks
     public const int Steps = 64;
     private const int PromptLength = 8;
 
-    private TinyGptModel _csharp = null!;
+    private GptModel _csharp = null!;
+    private GptModel _tapped = null!;
     private TorchGpt _torch = null!;
     private int[] _prompt = null!;
 
@@ -34,7 +36,14 @@ public class GenerationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _csharp = TinyGptModel.Load(Program.ShippedFolder());
+        _csharp = GptModel.Load(ModelFolder.Shipped());
+        // An observing tap at every linear layer's input: the cost of reading each activation once (a running max |x|).
+        var taps = new GptTaps();
+        float max = 0;
+        string[] linear = ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", "lm_head"];
+        foreach (var point in GptTaps.Points(_csharp.Config).Where(p => p.Site == TapSite.Input && linear.Any(p.Module.EndsWith)))
+            taps.OnInput(point.Module, a => max = Math.Max(max, System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(a.Values)));
+        _tapped = _csharp.WithTaps(taps);
         TorchRuntime.EnsureAvailable();
         torch.set_num_threads(TorchThreads);
         _torch = new TorchGpt(_csharp.Config);
@@ -52,6 +61,9 @@ public class GenerationBenchmarks
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Steps)]
     public int[] CSharpGreedy() => _csharp.Generate(_prompt, Steps - PromptLength + 1, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
+
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public int[] CSharpGreedyWithTaps() => _tapped.Generate(_prompt, Steps - PromptLength + 1, SamplingPipeline.Greedy, new Random(0), stopAtEndOfText: false);
 
     [Benchmark(OperationsPerInvoke = Steps)]
     public int[] TorchGreedy()

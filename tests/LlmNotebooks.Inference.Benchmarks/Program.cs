@@ -15,14 +15,4 @@ public static class Program
         // With no arguments every benchmark runs (no interactive prompt).
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
     }
-
-    internal static string ShippedFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "models", "tiny-gpt");
-            if (File.Exists(Path.Combine(candidate, "config.json"))) return candidate;
-        }
-        throw new DirectoryNotFoundException("models/tiny-gpt not found above " + AppContext.BaseDirectory);
-    }
 }

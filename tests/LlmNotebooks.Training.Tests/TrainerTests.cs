@@ -1,12 +1,12 @@
 using LlmNotebooks.Corpora;
-using LlmNotebooks.TinyGpt;
+using LlmNotebooks.Gpt;
 using TorchSharp;
 
 namespace LlmNotebooks.Training.Tests;
 
 public class TrainerTests
 {
-    private static readonly TinyGptConfig Tiny = new() { NLayer = 1, NHead = 2, DModel = 32, NCtx = 32, VocabSize = 300 };
+    private static readonly GptConfig Tiny = new() { NLayer = 1, NHead = 2, DModel = 32, NCtx = 32, VocabSize = 300 };
 
     /// <summary>The first training addresses encoded with a 300-token vocabulary built from them (real text, small).</summary>
     private static readonly Lazy<(int[] Train, int[] Validation)> Streams = new(() =>
@@ -54,9 +54,9 @@ public class TrainerTests
         var config = Tiny with { NLayer = 3 };
         using var trainer = new GptTrainer(config, new TrainingOptions { Steps = 2, BatchSize = 2, GradClip = 1e9 }, train, validation);
         var step = trainer.Step();
-        Assert.Equal(["embeddings", "h.0", "h.1", "h.2", "head"], step.LayerGradNorms.Select(kv => kv.Key));
-        Assert.All(step.LayerGradNorms, kv => Assert.True(kv.Value > 0, kv.Key));
-        Assert.Equal(step.GradNorm, Math.Sqrt(step.LayerGradNorms.Sum(kv => kv.Value * kv.Value)), 1e-6 * step.GradNorm);
+        Assert.Equal(["embeddings", "h.0", "h.1", "h.2", "head"], step.LayerGradNorms!.Select(kv => kv.Key));
+        Assert.All(step.LayerGradNorms!, kv => Assert.True(kv.Value > 0, kv.Key));
+        Assert.Equal(step.GradNorm, Math.Sqrt(step.LayerGradNorms!.Sum(kv => kv.Value * kv.Value)), 1e-6 * step.GradNorm);
         // torch's clip_grad_norm_ returns the same global L2 norm (the gradients are still there after the step).
         double torchNorm = torch.nn.utils.clip_grad_norm_(trainer.Model.parameters(), 1e9);
         Assert.Equal(step.GradNorm, torchNorm, 1e-4 * step.GradNorm); // float32 sums in a different order: a relative tolerance
@@ -82,8 +82,74 @@ public class TrainerTests
     {
         var bad = new int[40];
         bad[7] = 300;
-        var e = Assert.Throws<ArgumentException>(() => new GptTrainer(Tiny, new TrainingOptions(), bad, new int[40]));
-        Assert.Contains("trainTokens[7] = 300", e.Message);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new GptTrainer(Tiny, new TrainingOptions(), bad, new int[40]));
+        Assert.Contains("trainTokens[7] = 300 lies outside [0, vocabSize = 300)", e.Message);
+    }
+
+    [Theory]
+    [InlineData(NormPlacement.PostLN, NormKind.RMSNorm)]
+    [InlineData(NormPlacement.DeepNorm, NormKind.LayerNorm)]
+    [InlineData(NormPlacement.PreLN, NormKind.BatchNorm)]
+    [InlineData(NormPlacement.PreLN, NormKind.None)]
+    public void Every_variant_trains(NormPlacement placement, NormKind norm)
+    {
+        var (train, validation) = Streams.Value;
+        using var trainer = new GptTrainer(Tiny with { Placement = placement, Norm = norm },
+            new TrainingOptions { Steps = 30, BatchSize = 8, WarmupSteps = 5, LearningRate = 1e-2, MinLearningRate = 1e-3 }, train, validation);
+        double before = trainer.ValidationLoss(4);
+        for (int i = 0; i < 30; i++) trainer.Step();
+        double after = trainer.ValidationLoss(4);
+        Assert.True(after < before - 0.5, $"{placement} {norm}: validation loss {before:F3} → {after:F3}");
+        if (norm == NormKind.BatchNorm)
+        {
+            // Train-mode statistics see the whole batch (later tokens included), eval mode uses the running ones: they differ,
+            // and measuring in train mode leaves the running statistics as they were.
+            var runningBefore = trainer.Model.ExportWeights()["h.0.ln_1.running_mean"];
+            Assert.NotEqual(trainer.ValidationLoss(4, ForwardMode.Train), after);
+            Assert.Equal(runningBefore, trainer.Model.ExportWeights()["h.0.ln_1.running_mean"]);
+        }
+    }
+
+    [Fact]
+    public void BatchNorm_running_statistics_follow_torch_BatchNorm1d()
+    {
+        // torch.nn.BatchNorm1d(1) in train mode on the batch [1, 2, 3, 4] (momentum 0.1): running_mean 0 → 0.25,
+        // running_var 1 → 0.9·1 + 0.1·(5/3) = 1.0666666667 (the unbiased variance 5/3); the output uses the biased 1.25.
+        TorchRuntime.EnsureAvailable();
+        var norm = TorchNorm.Create(new GptConfig { DModel = 1, NHead = 1, Norm = NormKind.BatchNorm })!;
+        norm.train();
+        using var y = norm.forward(torch.tensor(new float[] { 1, 2, 3, 4 }, [1, 4, 1]));
+        var state = norm.named_buffers().ToDictionary(b => b.name, b => b.buffer.data<float>().ToArray()[0]);
+        Assert.Equal(0.25, state["running_mean"], 1e-7);
+        Assert.Equal(1.0666666667, state["running_var"], 1e-6);
+        Assert.Equal(-1.5 / Math.Sqrt(1.25 + 1e-5), y.data<float>()[0], 1e-6);
+    }
+
+    [Fact]
+    public void DeepNorm_initializes_with_the_papers_xavier_gains()
+    {
+        // Wang et al. 2022, Fig. 2: xavier_normal_(w, gain = β) for FFN, v_proj and out_proj, gain 1 for q_proj and k_proj,
+        // β = (8N)^(−1/4). Xavier-normal: std = gain·√(2 / (fan_in + fan_out)). With d = 128 each slice has ≥ 16,384 entries,
+        // so the sample std is within 2% of its expectation (±3σ of the estimate).
+        TorchRuntime.EnsureAvailable();
+        torch.random.manual_seed(11);
+        var config = new GptConfig { NLayer = 6, NHead = 4, DModel = 128, NCtx = 8, VocabSize = 300, Placement = NormPlacement.DeepNorm };
+        using var model = new TorchGpt(config);
+        var w = model.ExportWeights();
+        double beta = DeepNorm.Beta(6), d = 128;
+        double Std(float[] v, int start, int count) => Math.Sqrt(v.Skip(start).Take(count).Select(x => (double)x * x).Average());
+        var cAttn = w["h.3.attn.c_attn.weight"];
+        Assert.Equal(1 / Math.Sqrt(d), Std(cAttn, 0, 128 * 128), 0.02 / Math.Sqrt(d));                 // q
+        Assert.Equal(1 / Math.Sqrt(d), Std(cAttn, 128 * 128, 128 * 128), 0.02 / Math.Sqrt(d));         // k
+        Assert.Equal(beta / Math.Sqrt(d), Std(cAttn, 2 * 128 * 128, 128 * 128), 0.02 * beta / Math.Sqrt(d)); // v
+        Assert.Equal(beta / Math.Sqrt(d), Std(w["h.3.attn.c_proj.weight"], 0, 128 * 128), 0.02 * beta / Math.Sqrt(d));
+        double ffn = beta * Math.Sqrt(2 / (5 * d));
+        Assert.Equal(ffn, Std(w["h.3.mlp.c_fc.weight"], 0, 512 * 128), 0.02 * ffn);
+        Assert.Equal(ffn, Std(w["h.3.mlp.c_proj.weight"], 0, 512 * 128), 0.02 * ffn);
+        Assert.Equal(0.02, Std(w["wte.weight"], 0, 300 * 128), 0.02 * 0.02);                          // embeddings as nanoGPT
+        // and the Pre-LN default keeps nanoGPT's N(0, 0.02/√(2N)) on the residual projections
+        using var pre = new TorchGpt(config with { Placement = NormPlacement.PreLN });
+        Assert.Equal(0.02 / Math.Sqrt(12), Std(pre.ExportWeights()["h.3.attn.c_proj.weight"], 0, 128 * 128), 0.02 * 0.02 / Math.Sqrt(12));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using LlmNotebooks.Numerics;
 
 namespace LlmNotebooks.Attention;
 
@@ -44,7 +45,7 @@ public static class ScaledDotProductAttention
             for (int j = 0; j < nK; j++)
                 row[j] = j > lastVisible ? float.NegativeInfinity
                     : TensorPrimitives.Dot(qi, Array2D.Row(k, j)) * scale + (bias is null ? 0f : bias[i, j]);
-            if (!SoftmaxInPlace(row))
+            if (!Softmax.TryInPlace(row))
                 throw new ArgumentException($"bias (with the causal mask) must leave at least one key visible to each query; query {i} sees none.", nameof(bias));
         }
         return w;
@@ -79,22 +80,6 @@ public static class ScaledDotProductAttention
                 if (w[i, j] != 0f) TensorPrimitives.MultiplyAdd(Array2D.Row(v, j), w[i, j], o, o);
         }
         return output;
-    }
-
-    /// <summary>Numerically stable softmax over one row; −∞ entries get weight 0. False if every entry is −∞.</summary>
-    private static bool SoftmaxInPlace(Span<float> row)
-    {
-        float max = float.NegativeInfinity;
-        foreach (var s in row) max = MathF.Max(max, s);
-        if (float.IsNegativeInfinity(max)) return false;
-        float sum = 0f;
-        for (int j = 0; j < row.Length; j++)
-        {
-            row[j] = float.IsNegativeInfinity(row[j]) ? 0f : MathF.Exp(row[j] - max);
-            sum += row[j];
-        }
-        for (int j = 0; j < row.Length; j++) row[j] /= sum;
-        return true;
     }
 
     private static void CheckBias(float[,]? bias, int nQ, int nK)

@@ -1,3 +1,4 @@
+using LlmNotebooks.Numerics;
 using LlmNotebooks.PositionalEncoding;
 
 namespace LlmNotebooks.Attention;

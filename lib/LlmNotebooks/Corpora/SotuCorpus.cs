@@ -88,6 +88,19 @@ public static class SotuCorpus
         return addresses;
     }
 
+    /// <summary>The installed package's version, from its package.json (e.g. "0.2.3"), for records of what a run trained on.</summary>
+    /// <param name="dataDirectory">The package's data folder; null to locate it with <see cref="LocateDataDirectory"/>.</param>
+    /// <exception cref="DirectoryNotFoundException">The package is not installed.</exception>
+    /// <exception cref="InvalidDataException">Its package.json has no "version" string.</exception>
+    public static string PackageVersion(string? dataDirectory = null)
+    {
+        var packageJson = Path.Combine(dataDirectory ?? LocateDataDirectory(), "..", "package.json");
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(packageJson));
+        return doc.RootElement.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()!
+            : throw Corrupt(packageJson, "it has no \"version\" string");
+    }
+
     /// <summary>
     /// Splits by document: the last <paramref name="validationCount"/> addresses (by date) are held out, all earlier ones
     /// train. A split by document keeps any sentence of a held-out address out of training.

@@ -1,3 +1,5 @@
+using LlmNotebooks.Numerics;
+
 namespace LlmNotebooks.PositionalEncoding;
 
 /// <summary>
@@ -26,7 +28,7 @@ public sealed class LearnedPositionalEmbedding
         Guard.PositiveFinite(std);
         NCtx = nCtx;
         DModel = dModel;
-        _wpe = Attention.Matrices.RandomNormal(nCtx, dModel, seed, std);
+        _wpe = Matrices.RandomNormal(nCtx, dModel, seed, std);
     }
 
     /// <summary>Number of positions the table has rows for.</summary>

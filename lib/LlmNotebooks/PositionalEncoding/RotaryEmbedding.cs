@@ -83,12 +83,19 @@ public sealed class RotaryEmbedding
     /// </summary>
     /// <param name="x">One token's queries or keys, shape [nHead · headDim] (heads side by side); length a multiple of headDim.</param>
     /// <param name="position">The token's position m in [0, MaxPositions).</param>
-    /// <exception cref="ArgumentException">x.Length is 0 or not a multiple of headDim.</exception>
+    /// <exception cref="ArgumentException">x.Length is 0 or not a multiple of headDim, or x holds NaN/±∞.</exception>
     /// <exception cref="ArgumentOutOfRangeException">position outside [0, MaxPositions).</exception>
     public void Apply(Span<float> x, int position)
     {
         if (x.Length == 0 || x.Length % HeadDim != 0)
             throw new ArgumentException($"x.Length must be a positive multiple of headDim = {HeadDim}; got {x.Length}.", nameof(x));
+        Guard.AllFinite(x);
+        ApplyUnchecked(x, position);
+    }
+
+    // Apply without the argument checks, for the model's forward pass (its q and k are finite by construction).
+    internal void ApplyUnchecked(Span<float> x, int position)
+    {
         var cos = Cos(position);
         var sin = Sin(position);
         int half = HeadDim / 2;
@@ -107,14 +114,15 @@ public sealed class RotaryEmbedding
     }
 
     /// <summary>Returns a rotated copy of one head vector (shape [headDim]); see <see cref="Apply"/>.</summary>
-    /// <exception cref="ArgumentException">vector length is not headDim.</exception>
+    /// <exception cref="ArgumentException">vector length is not headDim, or vector holds NaN/±∞.</exception>
     /// <exception cref="ArgumentOutOfRangeException">position outside [0, MaxPositions).</exception>
     public float[] Rotate(ReadOnlySpan<float> vector, int position)
     {
         if (vector.Length != HeadDim)
             throw new ArgumentException($"vector must have length headDim = {HeadDim}; got {vector.Length}.", nameof(vector));
+        Guard.AllFinite(vector);
         var copy = vector.ToArray();
-        Apply(copy, position);
+        ApplyUnchecked(copy, position);
         return copy;
     }
 

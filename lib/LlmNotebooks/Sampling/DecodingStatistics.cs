@@ -1,3 +1,5 @@
+using LlmNotebooks.Numerics;
+
 namespace LlmNotebooks.Sampling;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class DecodingStatistics
     /// arXiv:1510.03055. Note: the paper scales the distinct count by the number of generated tokens; this is
     /// the common n-gram-normalised variant (identical for n = 1; for n &gt; 1 the denominator has n − 1 fewer terms per sample).
     /// </summary>
-    /// <param name="samples">Token sequences (e.g. repeated <see cref="TinyGpt.TinyGptModel.Generate(ReadOnlySpan{int}, int, NextTokenSelector, Random, bool)"/> calls sharing one Random).</param>
+    /// <param name="samples">Token sequences (e.g. repeated <see cref="Gpt.GptModel.Generate(ReadOnlySpan{int}, int, NextTokenSelector, Random, bool)"/> calls sharing one Random).</param>
     /// <param name="n">N-gram length ≥ 1.</param>
     /// <exception cref="ArgumentNullException"><paramref name="samples"/> or one of its sequences is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> &lt; 1.</exception>
@@ -90,10 +92,10 @@ public static class DecodingStatistics
     /// </summary>
     /// <param name="logitsAtEveryPosition">The model: ids → logits, shape [ids.Count, vocabSize]; row t scores the token after ids[t].</param>
     /// <param name="prompt">Prompt ids (≥ 1 token: the first generated token is scored from the last prompt position).</param>
-    /// <param name="samples">Generated continuations (prompt excluded), e.g. from repeated <see cref="TinyGpt.TinyGptModel.Generate(ReadOnlySpan{int}, int, NextTokenSelector, Random, bool)"/> calls; at least one token in all.</param>
+    /// <param name="samples">Generated continuations (prompt excluded), e.g. from repeated <see cref="Gpt.GptModel.Generate(ReadOnlySpan{int}, int, NextTokenSelector, Random, bool)"/> calls; at least one token in all.</param>
     /// <returns>Nats per generated token, ≥ 0.</returns>
     /// <exception cref="ArgumentNullException">An argument or one of the samples is null.</exception>
-    /// <exception cref="ArgumentException">An empty prompt, no generated token in all samples, or a token id outside [0, vocabSize).</exception>
+    /// <exception cref="ArgumentException">An empty prompt, no generated token in all samples, or a token id outside [0, vocabSize) (ArgumentOutOfRangeException).</exception>
     /// <exception cref="InvalidOperationException">The model returned null, logits of another shape than [ids.Count, vocabSize] (vocabSize constant, ≥ 1), or a NaN/±∞ logit.</exception>
     public static double MeanNegativeLogLikelihood(Func<IReadOnlyList<int>, float[,]> logitsAtEveryPosition, IReadOnlyList<int> prompt,
         IReadOnlyList<IReadOnlyList<int>> samples)
@@ -123,10 +125,8 @@ public static class DecodingStatistics
                     $"The model returned logits of shape [{logits.GetLength(0)}, {logits.GetLength(1)}] for {sequence.Length} ids; " +
                     $"expected [{sequence.Length}, {(vocabSize >= 0 ? vocabSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : "vocabSize ≥ 1")}].");
             vocabSize = logits.GetLength(1);
-            for (int i = 0; i < sequence.Length; i++)
-                if ((uint)sequence[i] >= (uint)vocabSize)
-                    throw new ArgumentException(
-                        $"token id {sequence[i]} (position {i} of prompt + sample) is outside [0, {vocabSize}).", i < prompt.Count ? nameof(prompt) : nameof(samples));
+            Guard.TokenIds(sequence.AsSpan(0, prompt.Count), vocabSize, nameof(prompt));
+            Guard.TokenIds(sequence.AsSpan(prompt.Count), vocabSize, nameof(samples));
             var row = new float[vocabSize];
             for (int t = prompt.Count - 1; t < sequence.Length - 1; t++)
             {

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using LlmNotebooks.Numerics;
 
 namespace LlmNotebooks.Sampling;
 
@@ -24,32 +25,11 @@ internal static class LogitsChecks
                     "-∞ is legal only between processors (a filtered token), not as model output.", name);
     }
 
-    /// <summary>Validates processed logits and returns the largest finite entry.</summary>
+    /// <summary>Validates processed logits (finite or -∞, at least one finite entry) and returns the largest entry.</summary>
     /// <exception cref="ArgumentException">Empty, an entry is NaN or +∞, or every entry is -∞.</exception>
-    public static float Processed(ReadOnlySpan<float> logits, string name = "logits")
-    {
-        Guard.NotEmpty(logits, name);
-        // Max propagates NaN (vectorized); a finite max means no NaN, no +∞ and at least one finite entry.
-        float max = TensorPrimitives.Max(logits);
-        if (float.IsFinite(max)) return max;
-        for (int i = 0; i < logits.Length; i++)
-        {
-            float x = logits[i];
-            if (float.IsNaN(x) || float.IsPositiveInfinity(x))
-                throw new ArgumentException(
-                    $"{name} must be finite or -∞ (a token filtered by an earlier processor); {name}[{i}] = {x}.", name);
-        }
-        throw new ArgumentException(
-            $"{name} has no finite entry: all {logits.Length} tokens are filtered (-∞), so there is nothing to sample.", name);
-    }
+    public static float Processed(ReadOnlySpan<float> logits, string name = "logits") => Softmax.CheckedMax(logits, name);
 
-    /// <summary>Validates that every context token id lies in [0, vocabSize).</summary>
+    /// <summary>Validates that every context token id lies in [0, vocabSize) (<see cref="Guard.TokenIds"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A token id is negative or ≥ vocabSize (the message names its index).</exception>
-    public static void Context(ReadOnlySpan<int> context, int vocabSize, string name = "context")
-    {
-        for (int i = 0; i < context.Length; i++)
-            if ((uint)context[i] >= (uint)vocabSize)
-                throw new ArgumentOutOfRangeException(name, context[i],
-                    $"{name}[{i}] = {context[i]} is not a token id of this vocabulary; ids must lie in [0, {vocabSize}).");
-    }
+    public static void Context(ReadOnlySpan<int> context, int vocabSize, string name = "context") => Guard.TokenIds(context, vocabSize, name);
 }

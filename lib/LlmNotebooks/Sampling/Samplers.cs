@@ -1,3 +1,5 @@
+using LlmNotebooks.Numerics;
+
 namespace LlmNotebooks.Sampling;
 
 /// <summary>
@@ -38,8 +40,7 @@ public static class Samplers
     {
         ArgumentNullException.ThrowIfNull(random);
         double max = LogitsChecks.Processed(logits, nameof(logits));
-        double z = 0;
-        for (int i = 0; i < logits.Length; i++) z += Math.Exp(logits[i] - max);
+        double z = Softmax.SumExpShifted(logits, max);
         double u = random.NextDouble() * z;
         double cumulative = 0;
         int lastPositive = -1;

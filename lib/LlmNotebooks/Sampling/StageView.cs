@@ -1,3 +1,5 @@
+using LlmNotebooks.Numerics;
+
 namespace LlmNotebooks.Sampling;
 
 /// <summary>

@@ -1,12 +1,8 @@
 namespace LlmNotebooks.Sampling;
 
 /// <summary>
-/// The one total order on tokens used by top-p, min-p's minTokensToKeep and the kept-set views:
-/// larger logit first; among equal logits, larger token id first.
-/// Source of the tie rule: Hugging Face transformers' TopPLogitsWarper sorts ascending and removes the low end, so with
-/// a stable sort the lower id of a tied pair is removed first (torch.sort's default is not stable: measured with torch
-/// 1.13 on CPU it is stable for 10 elements and not for ≥ 100, so for a real vocabulary HF's choice among ties at the
-/// boundary is unspecified; ours is the stable one).
+/// The one total order on tokens used by top-p, min-p's minTokensToKeep and the kept-set views: larger logit first;
+/// among equal logits, larger token id first (Hugging Face's rule with a stable sort; docs/design.md, "Top-p at the boundary").
 /// </summary>
 internal static class TokenOrder
 {

@@ -7,32 +7,13 @@ using System.Runtime.InteropServices;
 namespace LlmNotebooks.Sampling;
 
 /// <summary>
-/// Top-p (nucleus) truncation, Holtzman et al. 2019, "The Curious Case of Neural Text Degeneration",
-/// arXiv:1904.09751, §3.1: keep the smallest set V⁽ᵖ⁾ of most probable tokens with Σ_{x∈V⁽ᵖ⁾} P(x) ≥ p.
-/// Reference implementation: Hugging Face transformers, generation/logits_process.py, TopPLogitsWarper.
-/// <para>The rule, exactly. Rank the tokens with finite logits by logit, descending, ties by token id, descending
-/// (HF sorts ascending and cuts the low end, so with a stable sort the lower id of a tie goes first; torch.sort's
-/// default is not stable for ≥ 100 elements (torch 1.13, CPU), so on a real vocabulary HF's pick among ties is
-/// unspecified and ours is the stable one). The token at rank r is kept iff (mass of ranks &lt; r) &lt; p − <see cref="Tolerance"/>,
-/// or r &lt; minTokensToKeep. So the token that crosses p is kept, and tokens after it are dropped.
-/// p = 1 keeps every finite token (HF's generate() does not run the warper at top_p = 1.0).</para>
-/// <para>Boundary comparison. Float32 logits fix the probabilities only to about |l|·6e-8 relative (one float32 ulp of
-/// the logit), so "the mass reaches p" is decided with a tolerance: a prefix whose mass is within 1e-6 of p has reached
-/// p. Example (HF's test_top_p_dist_warper): P = [0.3, 0.1, 0.1, 0.5], p = 0.8. The prefix {0.5, 0.3} has mass 0.8 = p,
-/// so both 0.1 tokens are dropped. An exact comparison would hang on rounding: on the decimal values HF's rule (remove
-/// while the ascending cumulative sum ≤ 1 − p) compares 0.1 + 0.1 = 0.2000000000000000111 with
-/// 1 − 0.8 = 0.19999999999999996 and keeps a 0.1 token; on the test's float32 logits the exact mass of {0.5, 0.3} is
-/// 0.8 + 4.2e-9, so the outcome is the sign of the rounding error of log 0.3 in float32; HF's float32 code passes because
-/// 1 − 0.8 rounds up to 0.2000000030 and its cumulative sum down to 0.1999999881. With the tolerance the answer is the
-/// same whichever way those roundings go. Cost: when the mass above a token falls short of p by less than 1e-6, that
-/// token is dropped where HF's exact rule keeps it (measured: 3 of 3,000 random cases, each one token).</para>
-/// <para>Exact masses. A token's mass is exp(l_i − max) (float32, TensorPrimitives) stored as the fixed-point integer
-/// ⌊exp(l_i − max)·2^k⌋ with k = 63 − bitLength(vocabSize), so every sum fits in 64 bits. Integer sums do not depend on
-/// the order of summation, so <see cref="KeepSet"/> (selection, no full sort) and <see cref="KeepSetBySorting"/>
-/// (full sort) take the same decision for every token, bit for bit. Float32 exp (≈1e-7 relative) and truncation
-/// (&lt; 2^(2·bitLength − 63) in total) stay below the tolerance for vocabularies up to <see cref="MaxVocabSize"/>.</para>
-/// <para>Inputs are processed logits: -∞ marks a token filtered earlier (never kept); NaN, +∞, an empty vector or a
-/// vector with no finite entry throw <see cref="ArgumentException"/>.</para>
+/// Top-p (nucleus) truncation, Holtzman et al. 2019, arXiv:1904.09751, §3.1: keep the smallest set V⁽ᵖ⁾ of most probable
+/// tokens with Σ_{x∈V⁽ᵖ⁾} P(x) ≥ p. Reference implementation: Hugging Face transformers, TopPLogitsWarper.
+/// Rule: rank finite tokens by <see cref="TokenOrder"/>; the token at rank r is kept iff (mass of ranks &lt; r) &lt; p − <see cref="Tolerance"/>,
+/// or r &lt; minTokensToKeep; p = 1 keeps every finite token.
+/// Masses are fixed-point integers, so <see cref="KeepSet"/> (selection) and <see cref="KeepSetBySorting"/> (full sort) agree bit for bit.
+/// Why the tolerance and the fixed point, with HF's test case: docs/design.md, "Top-p at the boundary".
+/// Inputs are processed logits: -∞ marks a filtered token; NaN, +∞, empty, or no finite entry throw <see cref="ArgumentException"/>.
 /// </summary>
 public static class TopP
 {

@@ -1,4 +1,5 @@
 using LlmNotebooks.Attention;
+using LlmNotebooks.Numerics;
 using LlmNotebooks.PositionalEncoding;
 
 namespace LlmNotebooks.Tests.Attention;

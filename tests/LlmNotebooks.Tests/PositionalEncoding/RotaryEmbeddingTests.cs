@@ -1,3 +1,4 @@
+using LlmNotebooks.Numerics;
 using LlmNotebooks.PositionalEncoding;
 
 namespace LlmNotebooks.Tests.PositionalEncoding;
@@ -97,7 +98,7 @@ public class RotaryEmbeddingTests
         var s = rope.ScoreMatrix(q, k);
         Assert.Equal(q.Zip(k, (a, b) => (double)a * b).Sum(), s[0, 0], 1e-6); // m = n: the rotations cancel
         Assert.Equal(s[5, 2], s[37, 34], 1e-5);
-        Assert.InRange(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(s), 0, 1e-5);
+        Assert.InRange(Matrices.ToeplitzDeviation(s), 0, 1e-5);
         Assert.True(Math.Abs(s[5, 2] - s[2, 5]) > 1e-3); // m − n = 3 and −3 differ: the score is not symmetric in m − n
     }
 
@@ -129,6 +130,17 @@ public class RotaryEmbeddingTests
         var rope = new RotaryEmbedding(4, 8);
         Assert.Equal("position", Assert.Throws<ArgumentOutOfRangeException>(() => rope.Apply(new float[4], 8)).ParamName);
         Assert.Equal("x", Assert.Throws<ArgumentException>(() => rope.Apply(new float[6], 0)).ParamName);
+    }
+
+    [Fact]
+    public void NaN_and_infinite_inputs_are_rejected_as_ScoreMatrix_rejects_them()
+    {
+        var rope = new RotaryEmbedding(4, 8);
+        var apply = Assert.Throws<ArgumentException>(() => rope.Apply(new[] { 1f, float.NaN, 0f, 0f }, 1));
+        Assert.Equal("x", apply.ParamName);
+        Assert.Contains("x[1] = NaN", apply.Message);
+        Assert.Equal("vector", Assert.Throws<ArgumentException>(() => rope.Rotate([0f, 0f, float.PositiveInfinity, 0f], 0)).ParamName);
+        Assert.Equal("q", Assert.Throws<ArgumentException>(() => rope.ScoreMatrix([float.NaN, 0, 0, 0], new float[4])).ParamName);
     }
 
     private static double Dot(float[] a, float[] b)

@@ -1,3 +1,4 @@
+using LlmNotebooks.Numerics;
 using LlmNotebooks.PositionalEncoding;
 
 namespace LlmNotebooks.Tests.PositionalEncoding;
@@ -125,10 +126,10 @@ public class SinusoidalPositionalEncodingTests
         var pe3 = SinusoidalPositionalEncoding.Vector(3, 4);
         // S[7, 3] = q·k + q·PE(3) + PE(7)·k + PE(7)·PE(3)
         Assert.Equal(Dot(qd, kd) + Dot(qd, pe3) + Dot(pe7, kd) + Dot(pe7, pe3), s[7, 3], 1e-6);
-        Assert.True(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(s) > 0.5);
+        Assert.True(Matrices.ToeplitzDeviation(s) > 0.5);
         // With q = k = 0 only PE(m)·PE(n) is left, a function of n − m: constant along diagonals.
         var pure = SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 30);
-        Assert.InRange(LlmNotebooks.Attention.Matrices.ToeplitzDeviation(pure), 0, 1e-6);
+        Assert.InRange(Matrices.ToeplitzDeviation(pure), 0, 1e-6);
         Assert.Equal("q", Assert.Throws<ArgumentException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[3], new float[3], 4)).ParamName);
         Assert.Equal("positions", Assert.Throws<ArgumentOutOfRangeException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[4], 0)).ParamName);
         Assert.Equal("k", Assert.Throws<ArgumentException>(() => SinusoidalPositionalEncoding.AdditiveScoreMatrix(new float[4], new float[2], 4)).ParamName);

@@ -1,3 +1,4 @@
+using LlmNotebooks.Numerics;
 using LlmNotebooks.Sampling;
 
 namespace LlmNotebooks.Tests.Sampling;
@@ -101,7 +102,7 @@ public class MeanNegativeLogLikelihoodTests
             () => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [], [[0]])).ParamName);
         Assert.Equal("samples", Assert.Throws<ArgumentException>(
             () => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0], [[], []])).ParamName);
-        Assert.Equal("samples", Assert.Throws<ArgumentException>(
+        Assert.Equal("samples", Assert.Throws<ArgumentOutOfRangeException>(
             () => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0], [[3]])).ParamName);
         Assert.Throws<ArgumentNullException>(() => DecodingStatistics.MeanNegativeLogLikelihood(Fixed, [0], [null!]));
         Assert.Throws<InvalidOperationException>(

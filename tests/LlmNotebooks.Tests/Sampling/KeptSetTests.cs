@@ -1,4 +1,5 @@
 using CsCheck;
+using LlmNotebooks.Numerics;
 using LlmNotebooks.Sampling;
 
 namespace LlmNotebooks.Tests.Sampling;

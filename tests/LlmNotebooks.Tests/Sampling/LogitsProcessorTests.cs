@@ -1,3 +1,4 @@
+using LlmNotebooks.Numerics;
 using LlmNotebooks.Sampling;
 
 namespace LlmNotebooks.Tests.Sampling;
