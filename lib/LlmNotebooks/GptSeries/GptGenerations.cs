@@ -125,7 +125,7 @@ public static class GptGenerations
             "Python files from public GitHub repositories (§3.1)",
             NotStated,
             "fine-tuning on code",
-            "HumanEval pass@1 28.8% against GPT-3's 0% and GPT-J's 11.4%, 70.2% with 100 samples per problem; a distinct production version powers GitHub Copilot. The line that led to code-davinci-002 and the GPT-3.5 series.",
+            "HumanEval pass@1 28.8% against GPT-3's 0% and GPT-J's 11.4%, 70.2% with 100 samples per problem; a distinct production version powers GitHub Copilot. The GPT-3.5 series later starts from code-davinci-002, a base model trained on text and code.",
             "arXiv:2107.03374 v1 (2021-07-07): abstract, §3.1")
         {
             ContextMissing = NotStated,
