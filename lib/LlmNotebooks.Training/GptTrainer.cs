@@ -29,10 +29,11 @@ public sealed class GptTrainer : IDisposable
     /// <param name="validationTokens">Validation stream; length ≥ nCtx + 1; ids in [0, vocabSize).</param>
     /// <exception cref="ArgumentException">A stream too short.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An id outside [0, vocabSize), or invalid config or options.</exception>
+    /// <exception cref="NotSupportedException">A config only counting supports (<see cref="GptConfig.ValidateRunnable"/>).</exception>
     /// <exception cref="TorchUnavailableException">LibTorch failed to load (see <see cref="TorchRuntime.EnsureAvailable"/>).</exception>
     public GptTrainer(GptConfig config, TrainingOptions options, int[] trainTokens, int[] validationTokens)
     {
-        config.Validate();
+        config.ValidateRunnable();
         Options = options.Validate();
         CheckStream(trainTokens, config, nameof(trainTokens));
         CheckStream(validationTokens, config, nameof(validationTokens));

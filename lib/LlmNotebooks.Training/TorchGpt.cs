@@ -47,9 +47,10 @@ public sealed class TorchGpt : nn.Module<Tensor, Tensor>
 
     /// <summary>Creates a randomly initialized model; call torch.random.manual_seed first for reproducible weights.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An invalid config.</exception>
+    /// <exception cref="NotSupportedException">A config only counting supports (<see cref="GptConfig.ValidateRunnable"/>).</exception>
     public TorchGpt(GptConfig config) : base("TorchGpt")
     {
-        Config = config.Validate();
+        Config = config.ValidateRunnable();
         int d = config.DModel;
         wte = nn.Embedding(config.VocabSize, d);
         register_module("wte", wte);

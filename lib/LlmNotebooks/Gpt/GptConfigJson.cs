@@ -10,6 +10,13 @@ public sealed partial record GptConfig
 {
     private static JsonSerializerOptions JsonOptions => JsonFiles.Options;
 
+    // NKvHead and DHead default to values derived from other fields; config.json holds them only when they were set.
+    [JsonInclude, JsonPropertyName("nKvHead"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private int? NKvHeadJson { get => _nKvHead; init => _nKvHead = value; }
+
+    [JsonInclude, JsonPropertyName("dHead"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private int? DHeadJson { get => _dHead; init => _dHead = value; }
+
     // Every field ToJson writes, except the optional name and source.
     private static readonly string[] RequiredFields =
         ["nLayer", "nHead", "dModel", "nCtx", "vocabSize", "dFf", "placement", "norm", "finalNorm", "positions", "tiedEmbeddings", "bias", "normEpsilon"];
@@ -18,7 +25,9 @@ public sealed partial record GptConfig
     private static readonly string[] EarlierFields =
         ["nLayer", "nHead", "dModel", "nCtx", "vocabSize", "norm", "positions", "tiedEmbeddings", "layerNormEpsilon"];
 
-    /// <summary>The config as indented JSON: {"name": …, "nLayer": 4, …, "placement": "PreLN", "norm": "LayerNorm", …}.</summary>
+    /// <summary>The config as indented JSON: {"name": …, "nLayer": 4, …, "placement": "PreLN", "norm": "LayerNorm", …}.
+    /// The fields of grouped-query attention, experts, sinks and sliding windows (nKvHead, dHead, mlp, nExpert, …) are
+    /// written only when set, so a GPT-2-family config reads as before and may omit them.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The config is invalid.</exception>
     public string ToJson() => JsonSerializer.Serialize(Validate(), JsonOptions);
 

@@ -81,9 +81,10 @@ public sealed class GptModel
     /// <summary>Builds a model from a parsed safetensors file, checking every tensor's name, shape and values against the config.</summary>
     /// <exception cref="InvalidDataException">A tensor missing, unexpected, of an integer dtype, shaped differently from the config
     /// or not finite; a tokenizer whose size differs from vocabSize.</exception>
+    /// <exception cref="NotSupportedException">A config the C# model cannot run (<see cref="GptConfig.ValidateRunnable"/>).</exception>
     public static GptModel FromSafetensors(GptConfig config, SafetensorsFile file, TinyGptTokenizer? tokenizer = null, TrainingRecord? training = null)
     {
-        config.Validate();
+        config.ValidateRunnable();
         var weights = Checkpoint.FromSafetensors(config, file);
         Checkpoint.CheckTokenizer(config, tokenizer);
         return new GptModel(config, weights, tokenizer, training, null);
@@ -92,9 +93,10 @@ public sealed class GptModel
     /// <summary>Builds a model from GPT-2-named float32 arrays (row-major, copied), e.g. weights exported from TorchSharp.</summary>
     /// <exception cref="InvalidDataException">A tensor missing, unexpected, of the wrong length or holding NaN/Inf; a tokenizer
     /// whose size differs from vocabSize.</exception>
+    /// <exception cref="NotSupportedException">A config the C# model cannot run (<see cref="GptConfig.ValidateRunnable"/>).</exception>
     public static GptModel FromWeights(GptConfig config, IReadOnlyDictionary<string, float[]> weights, TinyGptTokenizer? tokenizer = null)
     {
-        config.Validate();
+        config.ValidateRunnable();
         var checkedWeights = Checkpoint.FromArrays(config, weights);
         Checkpoint.CheckTokenizer(config, tokenizer);
         return new GptModel(config, checkedWeights, tokenizer, null, null);

@@ -138,10 +138,11 @@ public sealed partial class GptTaps
 
     /// <summary>Every tap point of a config, in forward order (norm points only when it has norms, ln_f only with a final norm).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The config is invalid.</exception>
+    /// <exception cref="NotSupportedException">A config the models cannot run (<see cref="GptConfig.ValidateRunnable"/>).</exception>
     public static IReadOnlyList<TapPoint> Points(GptConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
+        config.ValidateRunnable();
         bool norms = config.Norm != NormKind.None, pre = config.Placement == NormPlacement.PreLN;
         var points = new List<TapPoint>();
         void Both(string m)

@@ -36,6 +36,8 @@ public sealed record WeightMemoryRow(NumericPrecision Precision, int BitsPerPara
 /// bytes = 2 · nLayer · nKvHead · dHead · bytesPerElement. Standard multi-head attention (GPT-1/2/3: every head has
 /// its own K and V, nKvHead = nHead, nKvHead · dHead = dModel) gives 2 · nLayer · dModel · bytesPerElement.
 /// Multi-query (nKvHead = 1) and grouped-query attention (1 &lt; nKvHead &lt; nHead) shrink it by nHead / nKvHead.
+/// A sliding-window layer keeps at most its window of tokens, so past the window only the dense layers grow
+/// (<see cref="KvCacheGrowthPerToken"/>): gpt-oss-120b at bf16, 18 dense layers · 2 · 8 · 64 · 2 bytes = 36,864 bytes per token.
 /// </remarks>
 public static class ModelMemory
 {
@@ -80,6 +82,24 @@ public static class ModelMemory
         }
     }
 
+    /// <summary>Bytes to hold <paramref name="parameters"/> weights at a fractional bit width: ⌈N · bits / 8⌉, e.g. MXFP4's
+    /// 4.25 bits (4-bit values plus one 8-bit scale per block of 32; gpt-oss model card arXiv:2508.10925 §2.1).</summary>
+    /// <param name="parameters">N, ≥ 0.</param>
+    /// <param name="bitsPerParameter">Bits per weight, in (0, 64].</param>
+    /// <returns>Bytes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameters"/> &lt; 0, bits outside (0, 64] or NaN, or the result overflows Int64.</exception>
+    public static long WeightBytes(long parameters, double bitsPerParameter)
+    {
+        if (parameters < 0)
+            throw new ArgumentOutOfRangeException(nameof(parameters), parameters, $"parameters must be ≥ 0; got {parameters}.");
+        if (!(bitsPerParameter > 0 && bitsPerParameter <= 64))
+            throw new ArgumentOutOfRangeException(nameof(bitsPerParameter), bitsPerParameter, $"bitsPerParameter must lie in (0, 64]; got {bitsPerParameter}.");
+        decimal bytes = Math.Ceiling(parameters * (decimal)bitsPerParameter / 8m); // decimal: exact for 4.25 bits, no overflow below 64
+        if (bytes > long.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(parameters), parameters, $"parameters is too large: {parameters} weights at {bitsPerParameter} bits overflow Int64 bytes.");
+        return (long)bytes;
+    }
+
     /// <summary>Weight memory of <paramref name="parameters"/> at fp32, fp16, int8 and int4.</summary>
     /// <param name="parameters">N, ≥ 0.</param>
     /// <returns>Four rows, fp32 first.</returns>
@@ -115,9 +135,10 @@ public static class ModelMemory
     }
 
     /// <summary>
-    /// KV-cache bytes per token of a GPT config, which uses standard multi-head attention:
-    /// 2 · nLayer · dModel · bytesPerElement (nKvHead = nHead, nHead · dHead = dModel).
-    /// GPT-2 small at fp32: 2·12·768·4 = 73,728 bytes; GPT-3 175B at fp16: 2·96·12288·2 = 4,718,592 bytes (4.5 MiB).
+    /// KV-cache bytes per cached token of a config while the context fits every window: 2 · nLayer · nKvHead · dHead ·
+    /// bytesPerElement, which is 2 · nLayer · dModel · bytesPerElement for multi-head attention (GPT-1/2/3).
+    /// GPT-2 small at fp32: 2·12·768·4 = 73,728 bytes; GPT-3 175B at fp16: 2·96·12288·2 = 4,718,592 bytes (4.5 MiB);
+    /// gpt-oss-120b at bf16: 2·36·8·64·2 = 73,728 bytes.
     /// </summary>
     /// <param name="config">The model.</param>
     /// <param name="precision">Format of the cached keys and values.</param>
@@ -127,10 +148,32 @@ public static class ModelMemory
     public static long KvCacheBytesPerToken(GptConfig config, NumericPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return KvCacheBytesPerToken(config.NLayer, config.NHead, config.DHead, precision);
+        config.Validate();
+        return KvCacheBytesPerToken(config.NLayer, config.NKvHead, config.DHead, precision);
     }
 
-    /// <summary>KV-cache bytes for a batch of sequences: KvCacheBytesPerToken(config) · seqLen · batchSize.</summary>
+    /// <summary>
+    /// KV-cache bytes each further token adds once the context is longer than every sliding window: only the layers that
+    /// attend to the whole context grow, 2 · nDenseLayers · nKvHead · dHead · bytesPerElement. Equals
+    /// <see cref="KvCacheBytesPerToken(GptConfig, NumericPrecision)"/> without sliding windows; gpt-oss-120b at bf16:
+    /// 18 dense layers → 36,864 bytes, and 294,912 with 64 KV heads (no GQA).
+    /// </summary>
+    /// <param name="config">The model.</param>
+    /// <param name="precision">Format of the cached keys and values.</param>
+    /// <returns>Bytes per token of context beyond the windows (per sequence); 0 when every layer slides.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="config"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The config is invalid or precision is undefined.</exception>
+    public static long KvCacheGrowthPerToken(GptConfig config, NumericPrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        int dense = Enumerable.Range(0, config.NLayer).Count(l => config.AttentionWindow(l) == config.NCtx);
+        return dense == 0 ? 0 : KvCacheBytesPerToken(dense, config.NKvHead, config.DHead, precision);
+    }
+
+    /// <summary>KV-cache bytes for a batch of sequences: Σ over layers of min(seqLen, window) · 2 · nKvHead · dHead ·
+    /// bytesPerElement, times batchSize (window = nCtx except on sliding-window layers); KvCacheBytesPerToken · seqLen ·
+    /// batchSize for a model without sliding windows.</summary>
     /// <param name="config">The model.</param>
     /// <param name="seqLen">Cached tokens per sequence, 1 ≤ seqLen ≤ config.NCtx.</param>
     /// <param name="batchSize">Sequences, ≥ 1.</param>
@@ -145,9 +188,12 @@ public static class ModelMemory
         Guard.Positive(batchSize);
         if (seqLen > config.NCtx)
             throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, $"seqLen must be ≤ nCtx = {config.NCtx} for {config.Name}; got {seqLen}.");
+        long perLayerToken = KvCacheBytesPerToken(1, config.NKvHead, config.DHead, precision);
         try
         {
-            return checked(KvCacheBytesPerToken(config, precision) * seqLen * batchSize);
+            long tokens = 0;
+            for (int layer = 0; layer < config.NLayer; layer++) tokens = checked(tokens + Math.Min(seqLen, config.AttentionWindow(layer)));
+            return checked(perLayerToken * tokens * batchSize);
         }
         catch (OverflowException e)
         {

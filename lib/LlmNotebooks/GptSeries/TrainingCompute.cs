@@ -99,6 +99,37 @@ public static class TrainingCompute
         return new ComputeOptimalAllocation(flops, tokensPerParameter, n, tokensPerParameter * n);
     }
 
+    /// <summary>Kaplan et al. 2020 Table 6: N_opt = N_e · C_min^p_N with N_e = 1.3e9 parameters (non-embedding), p_N = 0.73.</summary>
+    public const double KaplanNe = 1.3e9;
+
+    /// <summary>Kaplan et al. 2020 Table 6: exponent p_N = 0.73 of the compute-efficient model size.</summary>
+    public const double KaplanPn = 0.73;
+
+    /// <summary>Kaplan et al. 2020 Table 6: D_opt = D_e · C_min^p_D (1 epoch) with D_e = 2e10 tokens.</summary>
+    public const double KaplanDe = 2e10;
+
+    /// <summary>Kaplan et al. 2020 Table 6: exponent p_D = 0.27 of the compute-efficient data size.</summary>
+    public const double KaplanPd = 0.27;
+
+    /// <summary>
+    /// Splits a FLOP budget the way Kaplan et al. 2020 prescribe (arXiv:2001.08361 Table 6, C_min in PF-days):
+    /// N = 1.3e9 · C^0.73 (non-embedding) parameters on D = 2e10 · C^0.27 tokens, so the model grows much faster than
+    /// the data (§1.2: "N ∝ C_min^0.73"). The two fits are separate: 6·N·D is not C (1.8·C at GPT-3's budget).
+    /// GPT-3 175B's 3.14e23 FLOPs = 3,640 PF-days give N ≈ 5.2e11 and D ≈ 1.8e11.
+    /// </summary>
+    /// <param name="flops">C, FLOPs, finite and &gt; 0.</param>
+    /// <returns>N and D for that budget (TokensPerParameter = D / N).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="flops"/> is not a finite number &gt; 0.</exception>
+    public static ComputeOptimalAllocation KaplanOptimalAllocation(double flops)
+    {
+        double pfDays = Guard.PositiveFinite(flops) / FlopsPerPetaflopDay;
+        double n = KaplanNe * Math.Pow(pfDays, KaplanPn), d = KaplanDe * Math.Pow(pfDays, KaplanPd);
+        return new ComputeOptimalAllocation(flops, d / n, n, d);
+    }
+
+    /// <summary>Chinchilla itself (Hoffmann et al. 2022 §4, Table 1): 70B parameters on 1.4T tokens, the compute of Gopher 280B.</summary>
+    public static ComputeBudget Chinchilla { get; } = Budget("Chinchilla", 70e9, 1.4e12);
+
     /// <summary>A model's 6ND budget next to its Chinchilla-optimal token count.</summary>
     /// <param name="name">Model name, not empty.</param>
     /// <param name="parameters">N, finite and &gt; 0.</param>

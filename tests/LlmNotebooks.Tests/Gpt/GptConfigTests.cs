@@ -152,4 +152,81 @@ public class GptConfigTests
         Assert.DoesNotContain((pre with { Norm = NormKind.None }).Tensors(), t => t.Name.Contains("ln_"));
         Assert.DoesNotContain((pre with { Bias = false }).Tensors(), t => t.Name.EndsWith(".bias", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Attention_and_expert_fields_are_checked_by_name()
+    {
+        var ok = new GptConfig { NHead = 8, DModel = 128 };
+        string Bad(GptConfig c) => Assert.Throws<ArgumentOutOfRangeException>(() => c.Validate()).ParamName!;
+        Assert.Equal("NKvHead", Bad(ok with { NKvHead = 3 }));   // must divide nHead
+        Assert.Equal("NKvHead", Bad(ok with { NKvHead = 16 }));  // at most nHead
+        Assert.Equal("NKvHead", Bad(ok with { NKvHead = 0 }));
+        Assert.Equal("DHead", Bad(ok with { DHead = 0 }));
+        Assert.Equal("NExpert", Bad(ok with { NExpert = -1 }));
+        Assert.Equal("NExpertPerToken", Bad(ok with { NExpertPerToken = 1 }));              // a dense MLP routes nothing
+        Assert.Equal("NExpertPerToken", Bad(ok with { NExpert = 4, NExpertPerToken = 5 }));
+        Assert.Equal("NExpertPerToken", Bad(ok with { NExpert = 4 }));
+        Assert.Equal("SlidingWindow", Bad(ok with { SlidingWindow = -1 }));
+        Assert.Equal("SlidingWindowLayers", Bad(ok with { SlidingWindowLayers = SlidingWindowLayers.Even }));
+        Assert.Equal("Mlp", Bad(ok with { Mlp = (MlpKind)7 }));
+        // A set head width frees nHead from dividing dModel (gpt-oss: 64 heads of 64 on a 2880-wide stream).
+        var wide = new GptConfig { DModel = 2880, NHead = 64, DHead = 64, NKvHead = 8 }.Validate();
+        Assert.Equal((64, 8, 512), (wide.DHead, wide.NKvHead, wide.KvWidth));
+        Assert.Equal(45, new GptConfig { DModel = 2880, NHead = 64 }.Validate().DHead);
+        Assert.Equal(ok, ok with { NKvHead = 8, DHead = 16 }); // set to their defaults, equal
+        Assert.Equal(8, (ok with { NHead = 8 }).NKvHead);      // a defaulted nKvHead follows nHead
+    }
+
+    [Fact]
+    public void Only_gpt2_family_configs_are_runnable_and_the_message_names_the_field()
+    {
+        var ok = new GptConfig { Name = "t", NHead = 8, DModel = 128 };
+        Assert.Same(ok, ok.ValidateRunnable());
+        (GptConfig, string)[] cases =
+        [
+            (ok with { NKvHead = 2 }, "NKvHead = 2"),
+            (ok with { DHead = 32 }, "NHead·DHead = 8·32"),
+            (ok with { Mlp = MlpKind.SwiGlu }, "Mlp = SwiGlu"),
+            (ok with { NExpert = 4, NExpertPerToken = 2 }, "NExpert = 4"),
+            (ok with { AttentionSinks = true }, "AttentionSinks"),
+            (ok with { SlidingWindow = 16 }, "SlidingWindow = 16"),
+        ];
+        foreach (var (config, field) in cases)
+        {
+            config.Validate(); // valid for counting
+            var e = Assert.Throws<NotSupportedException>(() => config.ValidateRunnable());
+            Assert.Contains(field, e.Message);
+            Assert.Contains("cannot be run", e.Message);
+            Assert.Throws<NotSupportedException>(() => GptModel.FromWeights(config, new Dictionary<string, float[]>()));
+        }
+    }
+
+    [Fact]
+    public void Grouped_query_attention_swiglu_and_experts_shape_the_tensors()
+    {
+        // nHead 8, nKvHead 2, dHead 16, dModel 128: c_attn (8 + 2·2)·16 = 192 rows; SwiGLU c_fc 2·dFf rows.
+        var c = new GptConfig { NLayer = 1, NHead = 8, NKvHead = 2, DModel = 128, DFf = 64, Mlp = MlpKind.SwiGlu, Bias = false };
+        var t = c.Tensors().ToDictionary(x => x.Name, x => x.ShapeText);
+        Assert.Equal("[192, 128]", t["h.0.attn.c_attn.weight"]);
+        Assert.Equal("[128, 128]", t["h.0.attn.c_proj.weight"]);
+        Assert.Equal("[128, 128]", t["h.0.mlp.c_fc.weight"]);  // [2·dFf, dModel]
+        Assert.Equal("[128, 64]", t["h.0.mlp.c_proj.weight"]);
+        var moe = c with { NExpert = 4, NExpertPerToken = 1, AttentionSinks = true };
+        var m = moe.Tensors().ToDictionary(x => x.Name, x => x.ShapeText);
+        Assert.Equal("[4, 128]", m["h.0.mlp.router.weight"]);
+        Assert.Equal("[4, 128, 128]", m["h.0.mlp.experts.c_fc.weight"]);
+        Assert.Equal("[4, 128, 64]", m["h.0.mlp.experts.c_proj.weight"]);
+        Assert.Equal("[8]", m["h.0.attn.sinks"]);
+        Assert.DoesNotContain("h.0.mlp.c_fc.weight", m.Keys);
+        var count = moe.CountParameters();
+        Assert.Equal(4L * 128 + 4 * 3 * 128 * 64, count.Router + count.MlpWeights);
+        Assert.Equal(8, count.AttentionSinks);
+        Assert.Equal(3L * 128 * 64, count.PerExpert);
+        // 3 of 4 experts skipped; wpe is an embedding; the tied wte is the unembedding, so it counts
+        Assert.Equal(count.Total - 128L * 128 - 3L * 128 * 64 * 3, count.Active);
+        Assert.Contains(count.Groups, g => g.Component == "router" && g.Formula == "nLayer·nExpert·dModel");
+        Assert.Contains(count.Groups, g => g.Formula == "nLayer·nExpert·3·dModel·dFf");
+        Assert.Contains("2 KV heads", moe.Describe());
+        Assert.Contains("4 experts (top-1)", moe.Describe());
+    }
 }

@@ -212,6 +212,52 @@ public class GptParameterCountTests
         }, iter: 300);
     }
 
+    // Grouped-query attention, a free head width, SwiGLU, experts, sinks and windows on top of the GPT generator.
+    private static readonly Gen<GptConfig> GenExtended =
+        from config in GenConfig
+        from shift in Gen.Int[0, 3]
+        from dHead in Gen.Int[0, 48]
+        from swiglu in Gen.Bool
+        from experts in Gen.Int[0, 16]
+        from perToken in Gen.Int[1, 16]
+        from sinks in Gen.Bool
+        from window in Gen.Int[0, 300]
+        from even in Gen.Bool
+        select config with
+        {
+            NKvHead = Math.Max(1, config.NHead >> shift) is var kv && config.NHead % kv == 0 ? kv : config.NHead,
+            DHead = dHead == 0 ? config.DModel / config.NHead : 2 * dHead, // even, for RoPE
+            Mlp = swiglu ? MlpKind.SwiGlu : MlpKind.Gelu,
+            NExpert = experts, NExpertPerToken = experts == 0 ? 0 : Math.Min(perToken, experts),
+            AttentionSinks = sinks, SlidingWindow = window,
+            SlidingWindowLayers = window > 0 && even ? SlidingWindowLayers.Even : SlidingWindowLayers.All,
+        };
+
+    [Fact]
+    public void Extended_configs_count_their_tensors_and_active_parameters()
+    {
+        GenExtended.Sample(config =>
+        {
+            var c = config.CountParameters();
+            Assert.Equal(c.Total, c.Groups.Sum(g => g.Count));
+            Assert.Equal(c.Total, config.Tensors().Where(t => t.Trained).Sum(t => t.Count));
+            Assert.InRange(c.Active, 1, c.Total);
+            long head = config.TiedEmbeddings ? 0 : c.TokenEmbedding;
+            if (!config.IsMixtureOfExperts) Assert.Equal(c.Total - c.PositionEmbedding - head, c.Active);
+            else
+            {
+                // every routed expert adds one PerExpert per layer
+                var more = config with { NExpertPerToken = config.NExpertPerToken == config.NExpert ? config.NExpertPerToken : config.NExpertPerToken + 1 };
+                long step = more.NExpertPerToken - config.NExpertPerToken;
+                Assert.Equal(c.Active + step * config.NLayer * c.PerExpert, more.CountParameters().Active);
+                Assert.Equal(c.MlpWeights + c.MlpBiases, config.NLayer * config.NExpert * c.PerExpert);
+            }
+            // Grouped-query attention shrinks only k and v: c_attn + c_proj = L·(nHead + 2·nKvHead + nHead)·dHead·dModel.
+            Assert.Equal((long)config.NLayer * (2L * config.NHead + 2L * config.NKvHead) * config.DHead * config.DModel, c.AttentionWeights);
+            Assert.Equal(config, GptConfig.FromJson(config.ToJson()));
+        }, iter: 300);
+    }
+
     [Fact]
     public void Head_split_does_not_change_the_count()
     {

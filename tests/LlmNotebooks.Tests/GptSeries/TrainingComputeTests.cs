@@ -140,4 +140,27 @@ public class TrainingComputeTests
         Assert.Equal("flops", Assert.Throws<ArgumentOutOfRangeException>(() => TrainingCompute.ChinchillaOptimalAllocation(bad)).ParamName);
         Assert.Equal("tokensPerParameter", Assert.Throws<ArgumentOutOfRangeException>(() => TrainingCompute.ChinchillaOptimalAllocation(1e20, bad)).ParamName);
     }
+
+    [Fact]
+    public void Kaplan_would_have_made_gpt3_bigger_and_chinchilla_smaller()
+    {
+        // Kaplan et al. 2020 Table 6: N_opt = 1.3e9 · C^0.73, D_opt = 2e10 · C^0.27 (C in PF-days). GPT-3 Table D.1:
+        // 3.14e23 FLOPs = 3,634.3 PF-days → N ≈ 5.165e11 (3× GPT-3's 175B: under-sized), D ≈ 1.830e11 tokens (GPT-3 saw 300B).
+        // Chinchilla (D = 20N): 5.115e10 parameters on 1.023e12 tokens (GPT-3 is 3.4× too big and saw 0.29 of the tokens).
+        double c = Gpt3Paper.TableD1[^1].TotalComputeFlops;
+        var kaplan = TrainingCompute.KaplanOptimalAllocation(c);
+        Assert.Equal(5.1647e11, kaplan.Parameters, 5e7);
+        Assert.Equal(1.8295e11, kaplan.Tokens, 5e7);
+        Assert.Equal(kaplan.Tokens / kaplan.Parameters, kaplan.TokensPerParameter, 1e-12);
+        Assert.True(kaplan.Parameters > 175e9 && kaplan.Tokens < Gpt3Paper.TrainingTokens);
+        var chinchilla = TrainingCompute.ChinchillaOptimalAllocation(c);
+        Assert.True(chinchilla.Parameters < 175e9 && chinchilla.Tokens > Gpt3Paper.TrainingTokens);
+        // The two Kaplan fits are separate: 6·N·D overshoots C by 6 · 1.3e9 · 2e10 / 8.64e19 = 1.806, for every C.
+        Assert.Equal(1.8056, TrainingCompute.TrainingFlops(kaplan.Parameters, kaplan.Tokens) / c, 1e-4);
+        // Exponents: 10× the compute → 10^0.73 = 5.37× the parameters (Kaplan, Fig. 14's "5x"), √10 = 3.16× (Chinchilla).
+        Assert.Equal(Math.Pow(10, 0.73), TrainingCompute.KaplanOptimalAllocation(10 * c).Parameters / kaplan.Parameters, 1e-9);
+        Assert.Equal(Math.Sqrt(10), TrainingCompute.ChinchillaOptimalAllocation(10 * c).Parameters / chinchilla.Parameters, 1e-9);
+        Assert.Equal("flops", Assert.Throws<ArgumentOutOfRangeException>(() => TrainingCompute.KaplanOptimalAllocation(double.NaN)).ParamName);
+        Assert.Equal(5.88e23, TrainingCompute.Chinchilla.TrainingFlops, 1e18);
+    }
 }
